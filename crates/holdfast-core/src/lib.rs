@@ -1,0 +1,16 @@
+//! Holdfast's domain: the ISO/IEC 27001:2022 standard as typed data, the records an ISMS
+//! keeps, and the rules over them.
+//!
+//! This crate is pure on purpose: no I/O, no async, no SQL, no clock. Every rule of the
+//! standard lives here once, as a function of records (and of `today` where time matters),
+//! so the web UI, the API and the CLI can only ever show the same verdict.
+
+pub mod account;
+pub mod audit;
+pub mod catalog;
+pub mod ids;
+pub mod organisation;
+pub mod person;
+pub mod validation;
+
+pub use validation::{FieldError, ValidationErrors};

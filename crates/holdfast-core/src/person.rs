@@ -1,0 +1,270 @@
+//! People: the employees and contractors of the organisation. Their employment status drives
+//! the joiner-mover-leaver process, so it is a closed set of states, not free text.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+
+use crate::ids::{OrganisationId, PersonId};
+use crate::validation::ValidationErrors;
+
+/// A validated email address: trimmed, lower-cased, one `@` with text either side and a dot
+/// in the domain. Deliverability is not checked; that is the mail server's business.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    /// Parses an address as typed by a person.
+    ///
+    /// # Errors
+    /// A message for the `email` field when the text is not a plausible address.
+    pub fn parse(field: &str, raw: &str) -> Result<Self, ValidationErrors> {
+        let s = raw.trim().to_lowercase();
+        let bad = |m: &str| Err(ValidationErrors::one(field, m));
+        if s.is_empty() {
+            return bad("an email address is required");
+        }
+        if s.len() > 254 {
+            return bad("an email address has at most 254 characters");
+        }
+        let Some((local, domain)) = s.split_once('@') else {
+            return bad("an email address needs an @, as in name@example.com");
+        };
+        if local.is_empty()
+            || domain.is_empty()
+            || domain.contains('@')
+            || !domain.contains('.')
+            || domain.starts_with('.')
+            || domain.ends_with('.')
+            || s.chars().any(char::is_whitespace)
+        {
+            return bad("this is not a valid email address; use the form name@example.com");
+        }
+        Ok(Self(s))
+    }
+
+    /// The address as stored.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where a person stands in the joiner-mover-leaver lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmploymentStatus {
+    /// Employed and working.
+    Active,
+    /// Notice given; access reviews and hand-over are due.
+    Leaving,
+    /// No longer employed; every access must be revoked.
+    Left,
+}
+
+impl EmploymentStatus {
+    /// The stored form.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Leaving => "leaving",
+            Self::Left => "left",
+        }
+    }
+}
+
+impl fmt::Display for EmploymentStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An employment status that is not one of `active`, `leaving`, `left`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("employment status must be active, leaving or left, not {0:?}")]
+pub struct UnknownStatus(pub String);
+
+impl FromStr for EmploymentStatus {
+    type Err = UnknownStatus;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "active" => Ok(Self::Active),
+            "leaving" => Ok(Self::Leaving),
+            "left" => Ok(Self::Left),
+            other => Err(UnknownStatus(other.to_owned())),
+        }
+    }
+}
+
+/// A person as stored.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Person {
+    /// The person's id.
+    pub id: PersonId,
+    /// The organisation they belong to.
+    pub organisation_id: OrganisationId,
+    /// Full name.
+    pub name: String,
+    /// Work email, unique within the installation.
+    pub email: EmailAddress,
+    /// Department (HR, IT, Finance…).
+    pub department: String,
+    /// Line manager, the escalation target for their overdue work.
+    pub manager_id: Option<PersonId>,
+    /// Lifecycle state.
+    pub employment_status: EmploymentStatus,
+    /// First working day.
+    pub start_date: NaiveDate,
+    /// Last working day, once known.
+    pub end_date: Option<NaiveDate>,
+    /// Optimistic-concurrency version, incremented on every change.
+    pub version: i64,
+}
+
+/// The validated input for a new person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPerson {
+    /// Full name, trimmed, 1–200 characters.
+    pub name: String,
+    /// Work email.
+    pub email: EmailAddress,
+    /// Department, trimmed, 1–100 characters.
+    pub department: String,
+    /// Line manager.
+    pub manager_id: Option<PersonId>,
+    /// Lifecycle state.
+    pub employment_status: EmploymentStatus,
+    /// First working day.
+    pub start_date: NaiveDate,
+    /// Last working day, not before the first.
+    pub end_date: Option<NaiveDate>,
+}
+
+/// A required, trimmed text of bounded length.
+///
+/// # Errors
+/// A message for `field` when the text is blank or too long.
+pub fn required_text(field: &str, raw: &str, max: usize) -> Result<String, ValidationErrors> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(ValidationErrors::one(field, "this field is required"));
+    }
+    if s.chars().count() > max {
+        return Err(ValidationErrors::one(
+            field,
+            format!("at most {max} characters are allowed"),
+        ));
+    }
+    Ok(s.to_owned())
+}
+
+impl NewPerson {
+    /// Validates a new person's fields together, reporting every bad field at once.
+    ///
+    /// # Errors
+    /// One entry per bad field.
+    pub fn parse(
+        name: &str,
+        email: &str,
+        department: &str,
+        manager_id: Option<PersonId>,
+        employment_status: EmploymentStatus,
+        start_date: NaiveDate,
+        end_date: Option<NaiveDate>,
+    ) -> Result<Self, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let name = errors.check(required_text("name", name, 200));
+        let email = errors.check(EmailAddress::parse("email", email));
+        let department = errors.check(required_text("department", department, 100));
+        if end_date.is_some_and(|end| end < start_date) {
+            errors.push("end_date", "the end date cannot be before the start date");
+        }
+        if employment_status == EmploymentStatus::Left && end_date.is_none() {
+            errors.push("end_date", "a person who has left needs an end date");
+        }
+        match (name, email, department) {
+            (Some(name), Some(email), Some(department)) if errors.errors.is_empty() => Ok(Self {
+                name,
+                email,
+                department,
+                manager_id,
+                employment_status,
+                start_date,
+                end_date,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().expect("date")
+    }
+
+    #[test]
+    fn email_is_trimmed_and_lowercased() {
+        let e = EmailAddress::parse("email", "  Ada@Example.COM ").expect("valid");
+        assert_eq!(e.as_str(), "ada@example.com");
+    }
+
+    #[test]
+    fn rejects_implausible_emails_with_the_field_named() {
+        for raw in ["", "ada", "ada@", "@example.com", "ada@example", "a b@example.com", "a@b@c.com"] {
+            let err = EmailAddress::parse("email", raw).expect_err(raw);
+            assert_eq!(err.errors[0].field, "email", "{raw}");
+        }
+    }
+
+    #[test]
+    fn reports_every_bad_field_at_once() {
+        let err = NewPerson::parse(
+            " ",
+            "nope",
+            "",
+            None,
+            EmploymentStatus::Active,
+            date("2026-01-10"),
+            Some(date("2026-01-01")),
+        )
+        .expect_err("invalid");
+        let fields: Vec<_> = err.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "email", "department", "end_date"]);
+    }
+
+    #[test]
+    fn a_person_who_left_needs_an_end_date() {
+        let err = NewPerson::parse(
+            "Ada",
+            "ada@example.com",
+            "IT",
+            None,
+            EmploymentStatus::Left,
+            date("2020-01-01"),
+            None,
+        )
+        .expect_err("invalid");
+        assert_eq!(err.errors[0].field, "end_date");
+    }
+
+    #[test]
+    fn employment_status_round_trips_through_text() {
+        for s in [EmploymentStatus::Active, EmploymentStatus::Leaving, EmploymentStatus::Left] {
+            assert_eq!(s.as_str().parse::<EmploymentStatus>(), Ok(s));
+        }
+        assert!("retired".parse::<EmploymentStatus>().is_err());
+    }
+}

@@ -8,7 +8,9 @@ use crate::person::EmailAddress;
 use crate::validation::ValidationErrors;
 
 /// What a login may do. The roles come from how an ISMS is run: see DESIGN.md.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Every employee: acknowledges policies, completes training, reports incidents.
@@ -25,7 +27,13 @@ pub enum Role {
 
 impl Role {
     /// Every role, from least to most privileged.
-    pub const ALL: [Self; 5] = [Self::Member, Self::Auditor, Self::Owner, Self::Manager, Self::Admin];
+    pub const ALL: [Self; 5] = [
+        Self::Member,
+        Self::Auditor,
+        Self::Owner,
+        Self::Manager,
+        Self::Admin,
+    ];
 
     /// The stored form.
     #[must_use]

@@ -359,8 +359,9 @@ mod tests {
 
     #[test]
     fn canonical_json_sorts_keys_and_drops_whitespace() {
-        let v: serde_json::Value = serde_json::from_str(r#"{ "b": 1, "a": {"d": [1, 2], "c": null} }"#)
-            .expect("valid json");
+        let v: serde_json::Value =
+            serde_json::from_str(r#"{ "b": 1, "a": {"d": [1, 2], "c": null} }"#)
+                .expect("valid json");
         assert_eq!(canonical_json(&v), r#"{"a":{"c":null,"d":[1,2]},"b":1}"#);
     }
 

@@ -80,8 +80,9 @@ static CONTROLS: LazyLock<Vec<Control>> = LazyLock::new(|| {
             assert!(f.len() == 4, "catalog/annex-a-2022.tsv: bad line {line:?}");
             Control {
                 id: f[0],
-                theme: ControlTheme::parse(f[1])
-                    .unwrap_or_else(|| panic!("catalog/annex-a-2022.tsv: unknown theme in {line:?}")),
+                theme: ControlTheme::parse(f[1]).unwrap_or_else(|| {
+                    panic!("catalog/annex-a-2022.tsv: unknown theme in {line:?}")
+                }),
                 title: f[2],
                 new_in_2022: f[3] == "yes",
             }
@@ -155,7 +156,10 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), 93);
         let c = control("5.10").expect("5.10 exists");
-        assert_eq!(c.title, "Acceptable use of information and other associated assets");
+        assert_eq!(
+            c.title,
+            "Acceptable use of information and other associated assets"
+        );
         assert!(annex_a().iter().any(|c| c.title.contains(',')));
     }
 
@@ -166,6 +170,10 @@ mod tests {
         assert_eq!(ids.last(), Some(&"10.2"));
         assert_eq!(ids.len(), 25);
         assert_eq!(clause("9.3").map(|c| c.title), Some("Management review"));
-        assert!(clauses().iter().all(|c| !c.asks.is_empty() && !c.evidence.is_empty()));
+        assert!(
+            clauses()
+                .iter()
+                .all(|c| !c.asks.is_empty() && !c.evidence.is_empty())
+        );
     }
 }

@@ -223,7 +223,15 @@ mod tests {
 
     #[test]
     fn rejects_implausible_emails_with_the_field_named() {
-        for raw in ["", "ada", "ada@", "@example.com", "ada@example", "a b@example.com", "a@b@c.com"] {
+        for raw in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a b@example.com",
+            "a@b@c.com",
+        ] {
             let err = EmailAddress::parse("email", raw).expect_err(raw);
             assert_eq!(err.errors[0].field, "email", "{raw}");
         }
@@ -262,7 +270,11 @@ mod tests {
 
     #[test]
     fn employment_status_round_trips_through_text() {
-        for s in [EmploymentStatus::Active, EmploymentStatus::Leaving, EmploymentStatus::Left] {
+        for s in [
+            EmploymentStatus::Active,
+            EmploymentStatus::Leaving,
+            EmploymentStatus::Left,
+        ] {
             assert_eq!(s.as_str().parse::<EmploymentStatus>(), Ok(s));
         }
         assert!("retired".parse::<EmploymentStatus>().is_err());

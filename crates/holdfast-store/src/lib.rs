@@ -1,1 +1,135 @@
+//! Holdfast's memory: one store over SQLite (the embedded default) or PostgreSQL (for larger
+//! and multi-instance deployments), with versioned migrations and the hash-chained audit
+//! trail.
+//!
+//! Both databases are driven through sqlx's `Any` driver with the same SQL: the schema keeps
+//! to types both dialects share, so each use case is written once and the store test suite
+//! runs it against both real databases. Where the dialects differ (how a writer takes the
+//! audit-trail lock, pragmas, migrations) the [`Backend`] decides.
+//!
+//! Every write goes through [`Store::write`], which opens a transaction and appends one
+//! audit event per change inside it: the change and its record commit together or not at all.
 
+mod accounts;
+mod audit;
+mod backup;
+mod error;
+mod organisations;
+mod people;
+mod rows;
+mod transfer;
+mod url;
+
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+
+pub use accounts::{NewUserAccount, verify_password};
+pub use audit::{Actor, ChainReport, WriteTx};
+pub use error::StoreError;
+pub use people::{PersonPage, PersonQuery};
+pub use transfer::{EXPORT_FORMAT_VERSION, ImportDocument, exported_tables};
+pub use url::{Backend, DatabaseUrl};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Whether opening a store may create an SQLite file that does not exist yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// `init`, `demo` and `import` start new databases.
+    CreateIfMissing,
+    /// Everything else must find an existing database, so a typo in a path is an error
+    /// rather than a new empty ISMS.
+    MustExist,
+}
+
+/// A connection pool to one Holdfast database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects to the database at `url`.
+    ///
+    /// # Errors
+    /// [`StoreError::InvalidUrl`] when the URL is not a `sqlite://` or `postgres://` URL,
+    /// [`StoreError::Unreachable`] when the database cannot be reached or opened.
+    pub async fn open(url: &DatabaseUrl, mode: OpenMode) -> Result<Self, StoreError> {
+        install_default_drivers();
+        let backend = url.backend();
+        let connect_url = url.connect_url(mode)?;
+        let options = AnyPoolOptions::new()
+            .max_connections(match backend {
+                // SQLite has one writer at a time; a few readers beside it are plenty.
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute(
+                            "pragma journal_mode = wal; pragma foreign_keys = on; \
+                             pragma busy_timeout = 30000; pragma synchronous = normal;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            });
+        let pool = options
+            .connect(&connect_url)
+            .await
+            .map_err(|e| StoreError::Unreachable(url.redacted(), e.to_string()))?;
+        Ok(Self { pool, backend })
+    }
+
+    /// Creates or upgrades the schema to the latest migration. Safe to run on every start
+    /// and from several instances at once (migrations take a database lock).
+    ///
+    /// # Errors
+    /// [`StoreError::Migration`] when a migration fails or the database holds migrations this
+    /// version of Holdfast does not know.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Migration(e.to_string()))
+    }
+
+    /// Which database this store talks to.
+    #[must_use]
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Checks that the database answers.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] when it does not.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("select 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Waits for open connections to finish and closes them, so SQLite checkpoints its
+    /// write-ahead log and PostgreSQL sees clean disconnects.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// The underlying pool, for the store's own modules and tests that must reach past the
+    /// store (tamper tests write raw SQL as an attacker would).
+    #[must_use]
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}

@@ -23,7 +23,7 @@ mod url;
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 pub use accounts::{NewUserAccount, verify_password};
 pub use audit::{Actor, ChainReport, WriteTx};
@@ -81,10 +81,18 @@ impl Store {
                     Ok(())
                 })
             });
-        let pool = options
-            .connect(&connect_url)
-            .await
-            .map_err(|e| StoreError::Unreachable(url.redacted(), e.to_string()))?;
+        let unreachable = |e: sqlx::Error| StoreError::Unreachable(url.redacted(), e.to_string());
+        // One direct connection first: a pool only reports that it timed out, while the
+        // connection says why (refused, unknown host, bad password, missing database).
+        let probe = tokio::time::timeout(
+            Duration::from_secs(10),
+            AnyConnection::connect(&connect_url),
+        )
+        .await
+        .map_err(|_| StoreError::Unreachable(url.redacted(), "no answer within 10 seconds".into()))?
+        .map_err(unreachable)?;
+        probe.close().await.map_err(unreachable)?;
+        let pool = options.connect(&connect_url).await.map_err(unreachable)?;
         Ok(Self { pool, backend })
     }
 

@@ -239,7 +239,9 @@ impl Store {
                         (_, Value::String(s)) => q.bind(s.clone()),
                         (_, Value::Null) => q.bind(None::<String>),
                         _ => {
-                            return Err(StoreError::corrupt(format!("unvalidated value in {name}")));
+                            return Err(StoreError::corrupt(format!(
+                                "unvalidated value in {name}"
+                            )));
                         }
                     };
                 }

@@ -120,12 +120,11 @@ impl DatabaseUrl {
 
 fn redact(raw: &str) -> String {
     // scheme://user:password@host → scheme://user:***@host
-    if let Some((scheme, rest)) = raw.split_once("://") {
-        if let Some((creds, host)) = rest.split_once('@') {
-            if let Some((user, _)) = creds.split_once(':') {
-                return format!("{scheme}://{user}:***@{host}");
-            }
-        }
+    if let Some((scheme, rest)) = raw.split_once("://")
+        && let Some((creds, host)) = rest.split_once('@')
+        && let Some((user, _)) = creds.split_once(':')
+    {
+        return format!("{scheme}://{user}:***@{host}");
     }
     raw.to_owned()
 }

@@ -1,0 +1,63 @@
+//! `holdfast export` and `holdfast import`.
+
+use std::fs::File;
+use std::io::BufWriter;
+
+use anyhow::Context;
+use holdfast_store::{ImportDocument, OpenMode, StoreError};
+
+use crate::Outcome;
+use crate::cli::{ExportArgs, ImportArgs};
+use crate::commands::{check_out_path, open, partial_path};
+
+pub async fn export(db: &str, args: ExportArgs) -> anyhow::Result<Outcome> {
+    check_out_path(&args.out, args.force)?;
+    let store = open(db, OpenMode::MustExist).await?;
+    let tmp = partial_path(&args.out)?;
+    let result = async {
+        let file =
+            File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        let mut out = BufWriter::with_capacity(1 << 20, file);
+        store.export(&mut out).await?;
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&tmp, &args.out)
+            .with_context(|| format!("cannot write {}", args.out.display()))
+    }
+    .await;
+    store.close().await;
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result?;
+    println!("exported to {}", args.out.display());
+    Ok(Outcome::Success)
+}
+
+pub async fn import(db: &str, args: ImportArgs) -> anyhow::Result<Outcome> {
+    let file =
+        File::open(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+    let doc = tokio::task::spawn_blocking(move || ImportDocument::parse(file))
+        .await
+        .context("the import reader stopped")?
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+
+    // If this import creates the SQLite file and then fails, remove the file again: a failed
+    // import leaves nothing behind.
+    let url = holdfast_store::DatabaseUrl::parse(db)?;
+    let new_file = url.sqlite_path().filter(|p| !p.exists());
+    let result = async {
+        let store = open(db, OpenMode::CreateIfMissing).await?;
+        let r = store.import(&doc).await;
+        store.close().await;
+        r.map_err(|e: StoreError| anyhow::Error::from(e))
+    }
+    .await;
+    if let (Err(_), Some(path)) = (&result, &new_file) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+    result?;
+    println!("imported {}", args.file.display());
+    Ok(Outcome::Success)
+}

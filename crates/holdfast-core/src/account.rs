@@ -157,3 +157,31 @@ mod tests {
         assert!("root".parse::<Role>().is_err());
     }
 }
+
+/// A bearer token for machines, as listed (the secret is shown once, at creation, and
+/// stored only as a hash).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ApiToken {
+    /// The token's id.
+    pub id: crate::ids::TokenId,
+    /// Whose token it is; it acts on their behalf.
+    pub user_id: UserId,
+    /// What the token is for, as its creator named it.
+    pub name: String,
+    /// What the token may do: never more than its creator may.
+    pub role: Role,
+    /// When it was created.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// When it stops working, if ever.
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl ApiToken {
+    /// Whether the token may still be used at `now`.
+    #[must_use]
+    pub fn is_usable(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|e| now < e)
+    }
+}

@@ -55,3 +55,11 @@ record_id!(
     /// Identifies a login account.
     UserId
 );
+record_id!(
+    /// Identifies an API token (not the secret itself).
+    TokenId
+);
+record_id!(
+    /// Identifies a location: an office, home working, a cloud platform.
+    LocationId
+);

@@ -11,6 +11,8 @@ pub mod catalog;
 pub mod ids;
 pub mod organisation;
 pub mod person;
+pub mod policy;
+pub mod throttle;
 pub mod validation;
 
 pub use validation::{FieldError, ValidationErrors};

@@ -13,6 +13,9 @@ use crate::error::on_unique;
 use crate::rows::{now_text, parse_id};
 use crate::{Actor, Store, StoreError};
 
+pub(crate) const ACCOUNT_COLUMNS: &str =
+    "a.id, a.email, a.person_id, a.role, a.disabled_at, a.version";
+
 /// The validated input for a new login account.
 #[derive(Debug, Clone)]
 pub struct NewUserAccount {
@@ -26,7 +29,16 @@ pub struct NewUserAccount {
     pub password: NewPassword,
 }
 
-/// Checks a password against a stored Argon2id hash. Runs in constant time for a given hash.
+/// Changes to an account; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UserAccountPatch {
+    /// New role.
+    pub role: Option<Role>,
+    /// Disable (`true`) or re-enable (`false`).
+    pub disabled: Option<bool>,
+}
+
+/// Checks a password against a stored Argon2id hash.
 #[must_use]
 pub fn verify_password(password: &str, stored_hash: &str) -> bool {
     Argon2::default()
@@ -34,7 +46,11 @@ pub fn verify_password(password: &str, stored_hash: &str) -> bool {
         .is_ok()
 }
 
-async fn hash_password(password: NewPassword) -> Result<String, StoreError> {
+/// Hashes a password with Argon2id and a fresh salt.
+///
+/// # Errors
+/// [`StoreError::Corrupt`] if hashing fails, which only a broken environment causes.
+pub async fn hash_password(password: NewPassword) -> Result<String, StoreError> {
     // Argon2 takes tens of milliseconds of CPU by design; keep it off the async workers.
     tokio::task::spawn_blocking(move || {
         Argon2::default()
@@ -46,7 +62,7 @@ async fn hash_password(password: NewPassword) -> Result<String, StoreError> {
     .map_err(|e| StoreError::corrupt(format!("password hashing task failed: {e}")))?
 }
 
-fn account_from_row(r: &AnyRow) -> Result<UserAccount, StoreError> {
+pub(crate) fn account_from_row(r: &AnyRow) -> Result<UserAccount, StoreError> {
     let person: Option<String> = r.try_get("person_id")?;
     let email: String = r.try_get("email")?;
     let role: String = r.try_get("role")?;
@@ -58,6 +74,10 @@ fn account_from_row(r: &AnyRow) -> Result<UserAccount, StoreError> {
         disabled: r.try_get::<Option<String>, _>("disabled_at")?.is_some(),
         version: r.try_get("version")?,
     })
+}
+
+fn to_json(a: &UserAccount) -> Result<serde_json::Value, StoreError> {
+    serde_json::to_value(a).map_err(StoreError::corrupt)
 }
 
 impl Store {
@@ -94,21 +114,75 @@ impl Store {
         .execute(&mut *w.tx)
         .await
         .map_err(|e| {
-            on_unique(e, "user_account.email", "email", || {
-                format!("an account for {} already exists", account.email)
-            })
+            if let sqlx::Error::Database(db) = &e
+                && db.is_foreign_key_violation()
+            {
+                return holdfast_core::ValidationErrors::one("person_id", "no person with this id exists").into();
+            }
+            on_unique(e, "user_account.email", "email", || format!("an account for {} already exists", account.email))
         })?;
-        let after = serde_json::to_value(&account).map_err(StoreError::corrupt)?;
         w.record(
             "user_account",
             &account.id.to_string(),
             "create",
             None,
-            Some(&after),
+            Some(&to_json(&account)?),
         )
         .await?;
         w.commit().await?;
         Ok(account)
+    }
+
+    /// Reads one account.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when it does not exist.
+    pub async fn user_account(&self, id: UserId) -> Result<UserAccount, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select {ACCOUNT_COLUMNS} from user_account a where a.id = $1"
+        )))
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound("user account"))?;
+        account_from_row(&row)
+    }
+
+    /// Lists accounts by email, optionally those whose email contains `search`.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] on failure.
+    pub async fn list_user_accounts(
+        &self,
+        search: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<UserAccount>, i64), StoreError> {
+        let pattern = search
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(like_pattern);
+        let total: i64 = sqlx::query_scalar(
+            r"select count(*) from user_account a where ($1 is null or a.email like $1 escape '\')",
+        )
+        .bind(pattern.clone())
+        .fetch_one(&self.pool)
+        .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            r"select {ACCOUNT_COLUMNS} from user_account a where ($1 is null or a.email like $1 escape '\')
+              order by a.email limit $2 offset $3"
+        )))
+        .bind(pattern)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok((
+            rows.iter()
+                .map(account_from_row)
+                .collect::<Result<_, _>>()?,
+            total,
+        ))
     }
 
     /// Finds an account and its password hash by login email, for authentication.
@@ -119,14 +193,110 @@ impl Store {
         &self,
         email: &EmailAddress,
     ) -> Result<Option<(UserAccount, String)>, StoreError> {
-        let row = sqlx::query(
-            "select id, email, person_id, role, disabled_at, version, password_hash from user_account where email = $1",
-        )
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select {ACCOUNT_COLUMNS}, a.password_hash from user_account a where a.email = $1"
+        )))
         .bind(email.as_str())
         .fetch_optional(&self.pool)
         .await?;
         row.map(|r| Ok((account_from_row(&r)?, r.try_get("password_hash")?)))
             .transpose()
+    }
+
+    /// Changes an account's role or disables it, if it is still at `expected_version`.
+    /// Disabling an account also ends its sessions.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], [`StoreError::Stale`].
+    pub async fn update_user_account(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        expected_version: i64,
+        patch: &UserAccountPatch,
+    ) -> Result<UserAccount, StoreError> {
+        let before = self.user_account(id).await?;
+        if before.version != expected_version {
+            return Err(StoreError::Stale("user account"));
+        }
+        let mut after = before.clone();
+        after.role = patch.role.unwrap_or(before.role);
+        after.disabled = patch.disabled.unwrap_or(before.disabled);
+        after.version += 1;
+        let now = now_text();
+        let mut w = self.write(actor).await?;
+        let n = sqlx::query(
+            r"update user_account set role = $1,
+                 disabled_at = case when $2 = 1 then coalesce(disabled_at, $3) else null end,
+                 version = $4, updated_at = $3
+              where id = $5 and version = $6",
+        )
+        .bind(after.role.as_str())
+        .bind(i64::from(after.disabled))
+        .bind(&now)
+        .bind(after.version)
+        .bind(id.to_string())
+        .bind(expected_version)
+        .execute(&mut *w.tx)
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Err(StoreError::Stale("user account"));
+        }
+        if after.disabled {
+            sqlx::query("delete from session where user_id = $1")
+                .bind(id.to_string())
+                .execute(&mut *w.tx)
+                .await?;
+        }
+        w.record(
+            "user_account",
+            &id.to_string(),
+            "update",
+            Some(&to_json(&before)?),
+            Some(&to_json(&after)?),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(after)
+    }
+
+    /// Sets a new password and ends the account's other sessions, keeping `keep_session`.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when the account does not exist.
+    pub async fn set_password(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        password: NewPassword,
+        keep_session: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let account = self.user_account(id).await?;
+        let hash = hash_password(password).await?;
+        let mut w = self.write(actor).await?;
+        sqlx::query("update user_account set password_hash = $1, updated_at = $2 where id = $3")
+            .bind(&hash)
+            .bind(now_text())
+            .bind(id.to_string())
+            .execute(&mut *w.tx)
+            .await?;
+        sqlx::query("delete from session where user_id = $1 and token_hash <> $2")
+            .bind(id.to_string())
+            .bind(keep_session.unwrap_or(""))
+            .execute(&mut *w.tx)
+            .await?;
+        // The hash never enters the trail; that the password changed, and by whom, does.
+        let after = serde_json::json!({"email": account.email});
+        w.record(
+            "user_account",
+            &id.to_string(),
+            "password_changed",
+            None,
+            Some(&after),
+        )
+        .await?;
+        w.commit().await
     }
 
     /// How many accounts have the given role.
@@ -141,4 +311,15 @@ impl Store {
                 .await?,
         )
     }
+}
+
+/// A `like` pattern matching `text` anywhere, with `%`, `_` and `\` taken literally.
+pub(crate) fn like_pattern(text: &str) -> String {
+    format!(
+        "%{}%",
+        text.to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
 }

@@ -22,6 +22,8 @@ pub enum Actor {
     Cli(&'static str),
     /// Holdfast itself (scheduler, demo data).
     System(&'static str),
+    /// Someone not logged in (a failed login attempt).
+    Anonymous,
 }
 
 impl fmt::Display for Actor {
@@ -30,6 +32,7 @@ impl fmt::Display for Actor {
             Self::User(id) => write!(f, "user:{id}"),
             Self::Cli(cmd) => write!(f, "cli:{cmd}"),
             Self::System(job) => write!(f, "system:{job}"),
+            Self::Anonymous => f.write_str("anonymous"),
         }
     }
 }

@@ -17,6 +17,8 @@ mod error;
 mod organisations;
 mod people;
 mod rows;
+mod sessions;
+mod tokens;
 mod transfer;
 mod url;
 
@@ -25,10 +27,11 @@ use std::time::Duration;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
-pub use accounts::{NewUserAccount, verify_password};
+pub use accounts::{NewUserAccount, UserAccountPatch, hash_password, verify_password};
 pub use audit::{Actor, ChainReport, WriteTx};
 pub use error::StoreError;
 pub use people::{PersonPage, PersonQuery};
+pub use sessions::{NewSession, SessionRecord};
 pub use transfer::{EXPORT_FORMAT_VERSION, ImportDocument, exported_tables};
 pub use url::{Backend, DatabaseUrl};
 

@@ -26,3 +26,13 @@ where
     s.parse()
         .map_err(|e| StoreError::corrupt(format!("id {s:?}: {e}")))
 }
+
+pub(crate) fn time_text(t: chrono::DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+pub(crate) fn parse_time(s: &str) -> Result<chrono::DateTime<Utc>, StoreError> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::corrupt(format!("time {s:?}: {e}")))
+}

@@ -81,6 +81,57 @@ const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "location",
+        order_by: "id",
+        columns: &[
+            ("id", Col::Text),
+            ("organisation_id", Col::Text),
+            ("name", Col::Text),
+            ("kind", Col::Text),
+            ("created_at", Col::Text),
+            ("updated_at", Col::Text),
+        ],
+    },
+    Table {
+        name: "session",
+        order_by: "token_hash",
+        columns: &[
+            ("token_hash", Col::Text),
+            ("user_id", Col::Text),
+            ("csrf_token", Col::Text),
+            ("created_at", Col::Text),
+            ("updated_at", Col::Text),
+            ("idle_expires_at", Col::Text),
+            ("absolute_expires_at", Col::Text),
+        ],
+    },
+    Table {
+        name: "api_token",
+        order_by: "id",
+        columns: &[
+            ("id", Col::Text),
+            ("user_id", Col::Text),
+            ("name", Col::Text),
+            ("role", Col::Text),
+            ("token_hash", Col::Text),
+            ("created_at", Col::Text),
+            ("updated_at", Col::Text),
+            ("expires_at", Col::OptText),
+            ("revoked_at", Col::OptText),
+        ],
+    },
+    Table {
+        name: "login_throttle",
+        order_by: "throttle_key",
+        columns: &[
+            ("throttle_key", Col::Text),
+            ("failures", Col::Int),
+            ("locked_until", Col::OptText),
+            ("created_at", Col::Text),
+            ("updated_at", Col::Text),
+        ],
+    },
+    Table {
         name: "audit_event",
         order_by: "seq",
         columns: &[

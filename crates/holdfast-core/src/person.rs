@@ -280,3 +280,55 @@ mod tests {
         assert!("retired".parse::<EmploymentStatus>().is_err());
     }
 }
+
+/// Changes to a person; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersonChanges {
+    /// New name.
+    pub name: Option<String>,
+    /// New email.
+    pub email: Option<String>,
+    /// New department.
+    pub department: Option<String>,
+    /// New manager (`Some(None)` removes the manager).
+    pub manager_id: Option<Option<PersonId>>,
+    /// New lifecycle state.
+    pub employment_status: Option<EmploymentStatus>,
+    /// New first working day.
+    pub start_date: Option<NaiveDate>,
+    /// New last working day (`Some(None)` clears it).
+    pub end_date: Option<Option<NaiveDate>>,
+}
+
+impl Person {
+    /// The person after `changes`, validated as a whole, with the version moved on.
+    ///
+    /// # Errors
+    /// One entry per bad field, as for a new person, plus a person cannot manage themselves.
+    pub fn apply(&self, changes: &PersonChanges) -> Result<Self, ValidationErrors> {
+        let next = NewPerson::parse(
+            changes.name.as_deref().unwrap_or(&self.name),
+            changes.email.as_deref().unwrap_or(self.email.as_str()),
+            changes.department.as_deref().unwrap_or(&self.department),
+            changes.manager_id.unwrap_or(self.manager_id),
+            changes.employment_status.unwrap_or(self.employment_status),
+            changes.start_date.unwrap_or(self.start_date),
+            changes.end_date.unwrap_or(self.end_date),
+        )?;
+        if next.manager_id == Some(self.id) {
+            return Err(ValidationErrors::one("manager_id", "a person cannot be their own manager"));
+        }
+        Ok(Self {
+            id: self.id,
+            organisation_id: self.organisation_id,
+            name: next.name,
+            email: next.email,
+            department: next.department,
+            manager_id: next.manager_id,
+            employment_status: next.employment_status,
+            start_date: next.start_date,
+            end_date: next.end_date,
+            version: self.version + 1,
+        })
+    }
+}

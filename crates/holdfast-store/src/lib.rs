@@ -13,6 +13,7 @@
 mod accounts;
 mod audit;
 mod backup;
+mod browse;
 mod error;
 mod organisations;
 mod people;
@@ -29,8 +30,9 @@ use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 pub use accounts::{NewUserAccount, UserAccountPatch, hash_password, verify_password};
 pub use audit::{Actor, ChainReport, WriteTx};
+pub use browse::{AuditQuery, Counts};
 pub use error::StoreError;
-pub use people::{PersonPage, PersonQuery};
+pub use people::{PersonPage, PersonQuery, PersonSortField};
 pub use sessions::{NewSession, SessionRecord};
 pub use transfer::{EXPORT_FORMAT_VERSION, ImportDocument, exported_tables};
 pub use url::{Backend, DatabaseUrl};

@@ -4,28 +4,88 @@
 use chrono::NaiveDate;
 use holdfast_core::ValidationErrors;
 use holdfast_core::ids::{OrganisationId, PersonId};
-use holdfast_core::person::{EmailAddress, EmploymentStatus, NewPerson, Person};
+use holdfast_core::person::{EmailAddress, EmploymentStatus, NewPerson, Person, PersonChanges};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use crate::error::on_unique;
+use crate::accounts::like_pattern;
 use crate::rows::{date_text, now_text, parse_date, parse_id};
 use crate::{Actor, Store, StoreError, WriteTx};
 
 const PERSON_COLUMNS: &str = "id, organisation_id, name, email, department, manager_id, \
      employment_status, start_date, end_date, version";
 
-/// Which people to list: a free-text search over name, email and department, and a page
-/// after the last name and id of the previous page (keyset pagination stays fast on deep
-/// pages).
+/// A column people can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PersonSortField {
+    /// Full name (the default).
+    #[default]
+    Name,
+    /// Email.
+    Email,
+    /// Department.
+    Department,
+    /// First working day.
+    StartDate,
+    /// Employment status.
+    EmploymentStatus,
+}
+
+impl PersonSortField {
+    /// Parses the API name of a sort column.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "name" => Self::Name,
+            "email" => Self::Email,
+            "department" => Self::Department,
+            "start_date" => Self::StartDate,
+            "employment_status" => Self::EmploymentStatus,
+            _ => return None,
+        })
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Email => "email",
+            Self::Department => "department",
+            Self::StartDate => "start_date",
+            Self::EmploymentStatus => "employment_status",
+        }
+    }
+
+    /// The value a person has in this column, as stored (for cursors).
+    #[must_use]
+    pub fn value_of(self, p: &Person) -> String {
+        match self {
+            Self::Name => p.name.clone(),
+            Self::Email => p.email.to_string(),
+            Self::Department => p.department.clone(),
+            Self::StartDate => date_text(p.start_date),
+            Self::EmploymentStatus => p.employment_status.as_str().to_owned(),
+        }
+    }
+}
+
+/// Which people to list: a free-text search over name, email and department, filters, a
+/// sort order and a page after the previous page's last row (keyset pagination stays fast
+/// on deep pages).
 #[derive(Debug, Clone, Default)]
 pub struct PersonQuery {
     /// Case-insensitive text to find in name, email or department.
     pub search: Option<String>,
     /// Only people in this employment status.
     pub status: Option<EmploymentStatus>,
-    /// Continue after this (name, id).
+    /// Only people in this department (exact).
+    pub department: Option<String>,
+    /// Sort column.
+    pub sort: PersonSortField,
+    /// Sort descending.
+    pub descending: bool,
+    /// Continue after this (sort value, id).
     pub after: Option<(String, PersonId)>,
     /// Page size, 1 to 500.
     pub limit: u32,
@@ -74,6 +134,50 @@ async fn load_person(w: &mut WriteTx, id: PersonId) -> Result<Person, StoreError
     person_from_row(&row)
 }
 
+/// Inserts one person and records it, inside the caller's transaction.
+async fn insert_person(w: &mut WriteTx, organisation_id: OrganisationId, new: NewPerson) -> Result<Person, StoreError> {
+    let person = Person {
+        id: PersonId::from_uuid(Uuid::now_v7()),
+        organisation_id,
+        name: new.name,
+        email: new.email,
+        department: new.department,
+        manager_id: new.manager_id,
+        employment_status: new.employment_status,
+        start_date: new.start_date,
+        end_date: new.end_date,
+        version: 1,
+    };
+    if let Some(manager) = person.manager_id {
+        load_person(w, manager).await.map_err(|e| match e {
+            StoreError::NotFound(_) => ValidationErrors::one("manager_id", "no person with this id exists").into(),
+            other => other,
+        })?;
+    }
+    let now = now_text();
+    sqlx::query(
+        r"insert into person (id, organisation_id, name, email, department, manager_id,
+             employment_status, start_date, end_date, version, created_at, updated_at)
+          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10)",
+    )
+    .bind(person.id.to_string())
+    .bind(person.organisation_id.to_string())
+    .bind(&person.name)
+    .bind(person.email.as_str())
+    .bind(&person.department)
+    .bind(person.manager_id.map(|m| m.to_string()))
+    .bind(person.employment_status.as_str())
+    .bind(date_text(person.start_date))
+    .bind(person.end_date.map(date_text))
+    .bind(&now)
+    .execute(&mut *w.tx)
+    .await
+    .map_err(|e| on_unique(e, "person.email", "email", || format!("a person with the email {} already exists", person.email)))?;
+    w.record("person", &person.id.to_string(), "create", None, Some(&to_json(&person)?))
+        .await?;
+    Ok(person)
+}
+
 impl Store {
     /// Adds a person to the organisation.
     ///
@@ -86,58 +190,8 @@ impl Store {
         organisation_id: OrganisationId,
         new: NewPerson,
     ) -> Result<Person, StoreError> {
-        let person = Person {
-            id: PersonId::from_uuid(Uuid::now_v7()),
-            organisation_id,
-            name: new.name,
-            email: new.email,
-            department: new.department,
-            manager_id: new.manager_id,
-            employment_status: new.employment_status,
-            start_date: new.start_date,
-            end_date: new.end_date,
-            version: 1,
-        };
         let mut w = self.write(actor).await?;
-        if let Some(manager) = person.manager_id {
-            load_person(&mut w, manager).await.map_err(|e| match e {
-                StoreError::NotFound(_) => {
-                    ValidationErrors::one("manager_id", "no person with this id exists").into()
-                }
-                other => other,
-            })?;
-        }
-        let now = now_text();
-        sqlx::query(
-            r"insert into person (id, organisation_id, name, email, department, manager_id,
-                 employment_status, start_date, end_date, version, created_at, updated_at)
-              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10)",
-        )
-        .bind(person.id.to_string())
-        .bind(person.organisation_id.to_string())
-        .bind(&person.name)
-        .bind(person.email.as_str())
-        .bind(&person.department)
-        .bind(person.manager_id.map(|m| m.to_string()))
-        .bind(person.employment_status.as_str())
-        .bind(date_text(person.start_date))
-        .bind(person.end_date.map(date_text))
-        .bind(&now)
-        .execute(&mut *w.tx)
-        .await
-        .map_err(|e| {
-            on_unique(e, "person.email", "email", || {
-                format!("a person with the email {} already exists", person.email)
-            })
-        })?;
-        w.record(
-            "person",
-            &person.id.to_string(),
-            "create",
-            None,
-            Some(&to_json(&person)?),
-        )
-        .await?;
+        let person = insert_person(&mut w, organisation_id, new).await?;
         w.commit().await?;
         Ok(person)
     }
@@ -157,12 +211,69 @@ impl Store {
         person_from_row(&row)
     }
 
-    /// Moves a person through the joiner-mover-leaver lifecycle, if they are still at
-    /// `expected_version` (otherwise nothing changes and [`StoreError::Stale`] is returned).
+    /// Applies `changes` to a person still at `expected_version` (otherwise nothing changes
+    /// and [`StoreError::Stale`] is returned). A change of employment status is recorded as
+    /// `employment_status_changed`, which the joiner-mover-leaver process reacts to.
     ///
     /// # Errors
-    /// [`StoreError::NotFound`], [`StoreError::Stale`], or [`StoreError::Invalid`] when a
-    /// person who left would have no end date.
+    /// [`StoreError::NotFound`], [`StoreError::Stale`], [`StoreError::Invalid`],
+    /// [`StoreError::Conflict`] for an email in use.
+    pub async fn update_person(
+        &self,
+        actor: &Actor,
+        id: PersonId,
+        expected_version: i64,
+        changes: &PersonChanges,
+    ) -> Result<Person, StoreError> {
+        let mut w = self.write(actor).await?;
+        let before = load_person(&mut w, id).await?;
+        if before.version != expected_version {
+            return Err(StoreError::Stale("person"));
+        }
+        let after = before.apply(changes)?;
+        if let Some(manager) = after.manager_id.filter(|m| Some(*m) != before.manager_id) {
+            load_person(&mut w, manager).await.map_err(|e| match e {
+                StoreError::NotFound(_) => ValidationErrors::one("manager_id", "no person with this id exists").into(),
+                other => other,
+            })?;
+        }
+        let updated = sqlx::query(
+            r"update person set name = $1, email = $2, department = $3, manager_id = $4,
+                 employment_status = $5, start_date = $6, end_date = $7, version = $8, updated_at = $9
+              where id = $10 and version = $11",
+        )
+        .bind(&after.name)
+        .bind(after.email.as_str())
+        .bind(&after.department)
+        .bind(after.manager_id.map(|m| m.to_string()))
+        .bind(after.employment_status.as_str())
+        .bind(date_text(after.start_date))
+        .bind(after.end_date.map(date_text))
+        .bind(after.version)
+        .bind(now_text())
+        .bind(id.to_string())
+        .bind(expected_version)
+        .execute(&mut *w.tx)
+        .await
+        .map_err(|e| on_unique(e, "person.email", "email", || format!("a person with the email {} already exists", after.email)))?;
+        if updated.rows_affected() != 1 {
+            return Err(StoreError::Stale("person"));
+        }
+        let action = if after.employment_status == before.employment_status {
+            "update"
+        } else {
+            "employment_status_changed"
+        };
+        w.record("person", &id.to_string(), action, Some(&to_json(&before)?), Some(&to_json(&after)?))
+            .await?;
+        w.commit().await?;
+        Ok(after)
+    }
+
+    /// Moves a person through the joiner-mover-leaver lifecycle; see [`Store::update_person`].
+    ///
+    /// # Errors
+    /// As [`Store::update_person`].
     pub async fn set_employment_status(
         &self,
         actor: &Actor,
@@ -171,105 +282,70 @@ impl Store {
         status: EmploymentStatus,
         end_date: Option<NaiveDate>,
     ) -> Result<Person, StoreError> {
-        let mut w = self.write(actor).await?;
-        let before = load_person(&mut w, id).await?;
-        if before.version != expected_version {
-            return Err(StoreError::Stale("person"));
-        }
-        let mut after = before.clone();
-        after.employment_status = status;
-        after.end_date = end_date.or(before.end_date);
-        after.version += 1;
-        if status == EmploymentStatus::Left && after.end_date.is_none() {
-            return Err(ValidationErrors::one(
-                "end_date",
-                "a person who has left needs an end date",
-            )
-            .into());
-        }
-        if after.end_date.is_some_and(|end| end < after.start_date) {
-            return Err(ValidationErrors::one(
-                "end_date",
-                "the end date cannot be before the start date",
-            )
-            .into());
-        }
-        let updated = sqlx::query(
-            r"update person set employment_status = $1, end_date = $2, version = $3, updated_at = $4
-              where id = $5 and version = $6",
-        )
-        .bind(status.as_str())
-        .bind(after.end_date.map(date_text))
-        .bind(after.version)
-        .bind(now_text())
-        .bind(id.to_string())
-        .bind(expected_version)
-        .execute(&mut *w.tx)
-        .await?;
-        if updated.rows_affected() != 1 {
-            return Err(StoreError::Stale("person"));
-        }
-        w.record(
-            "person",
-            &id.to_string(),
-            "employment_status_changed",
-            Some(&to_json(&before)?),
-            Some(&to_json(&after)?),
-        )
-        .await?;
-        w.commit().await?;
-        Ok(after)
+        let changes = PersonChanges {
+            employment_status: Some(status),
+            end_date: end_date.map(Some),
+            ..PersonChanges::default()
+        };
+        self.update_person(actor, id, expected_version, &changes).await
     }
 
-    /// Lists people by name, a page at a time.
+    /// Lists people a page at a time.
     ///
     /// # Errors
     /// [`StoreError::Database`] when they cannot be read.
     pub async fn list_people(&self, q: &PersonQuery) -> Result<PersonPage, StoreError> {
-        let pattern = q
-            .search
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| {
-                format!(
-                    "%{}%",
-                    s.to_lowercase()
-                        .replace('\\', "\\\\")
-                        .replace('%', "\\%")
-                        .replace('_', "\\_")
-                )
-            });
+        let pattern = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(like_pattern);
         let status = q.status.map(EmploymentStatus::as_str);
         // Optional filters are written as `$n is null or …` so one statement serves every
-        // combination and both databases plan it the same way.
+        // combination on both databases.
         let filter = r"($1 is null or lower(name) like $1 escape '\' or email like $1 escape '\'
                         or lower(department) like $1 escape '\')
-                       and ($2 is null or employment_status = $2)";
-        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "select count(*) from person where {filter}"
-        )))
-        .bind(pattern.clone())
-        .bind(status)
-        .fetch_one(&self.pool)
-        .await?;
-        let (after_name, after_id) = match &q.after {
-            Some((n, id)) => (Some(n.clone()), Some(id.to_string())),
+                       and ($2 is null or employment_status = $2)
+                       and ($3 is null or department = $3)";
+        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("select count(*) from person where {filter}")))
+            .bind(pattern.clone())
+            .bind(status)
+            .bind(q.department.clone())
+            .fetch_one(&self.pool)
+            .await?;
+        let (after_value, after_id) = match &q.after {
+            Some((v, id)) => (Some(v.clone()), Some(id.to_string())),
             None => (None, None),
         };
+        // The column and direction come from closed enums, never from the request text.
+        let col = q.sort.column();
+        let (cmp, dir) = if q.descending { ("<", "desc") } else { (">", "asc") };
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             r"select {PERSON_COLUMNS} from person where {filter}
-              and ($3 is null or name > $3 or (name = $3 and id > $4))
-              order by name, id limit $5"
+              and ($4 is null or {col} {cmp} $4 or ({col} = $4 and id {cmp} $5))
+              order by {col} {dir}, id {dir} limit $6"
         )))
         .bind(pattern)
         .bind(status)
-        .bind(after_name)
+        .bind(q.department.clone())
+        .bind(after_value)
         .bind(after_id)
         .bind(i64::from(q.limit.clamp(1, 500)))
         .fetch_all(&self.pool)
         .await?;
         let items = rows.iter().map(person_from_row).collect::<Result<_, _>>()?;
         Ok(PersonPage { items, total })
+    }
+
+    /// Adds many people in one transaction, one audit event each: for demo organisations and
+    /// bulk onboarding, where a transaction per person would be slow.
+    ///
+    /// # Errors
+    /// As [`Store::create_person`]; on any error none are added.
+    pub async fn create_people(&self, actor: &Actor, organisation_id: OrganisationId, people: Vec<NewPerson>) -> Result<Vec<Person>, StoreError> {
+        let mut w = self.write(actor).await?;
+        let mut out = Vec::with_capacity(people.len());
+        for new in people {
+            let person = insert_person(&mut w, organisation_id, new).await?;
+            out.push(person);
+        }
+        w.commit().await?;
+        Ok(out)
     }
 }

@@ -1,27 +1,85 @@
-//! Holdfast over HTTP. This is the thin start: a health endpoint; the API, authentication and
-//! web UI build on it.
+//! Holdfast over HTTP: the JSON API under `/api/v1`, its OpenAPI document, the server-rendered
+//! web UI, authentication and authorisation.
+//!
+//! Handlers parse, call the store or core, and render. Every route is registered through
+//! [`routes::Routes`] with the [`holdfast_core::policy::Action`] it performs, so the
+//! authorisation check, the OpenAPI document and the authorisation test all come from the
+//! same table.
+
+mod api;
+pub mod auth;
+mod error;
+mod openapi;
+mod pages;
+pub mod routes;
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request};
 use holdfast_store::Store;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
 
-/// The application's routes.
-pub fn router(store: Store) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .with_state(store)
+pub use error::AppError;
+
+/// How the web layer behaves; the defaults suit a server behind HTTPS termination only if
+/// `secure_cookies` is turned on.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (set when Holdfast is served over HTTPS).
+    pub secure_cookies: bool,
+    /// A session unused this long ends.
+    pub session_idle: Duration,
+    /// A session ends this long after login, however used.
+    pub session_absolute: Duration,
+    /// Largest accepted request body.
+    pub body_limit: usize,
 }
 
-async fn healthz(State(store): State<Store>) -> (StatusCode, &'static str) {
-    match store.ping().await {
-        Ok(()) => (StatusCode::OK, "ok"),
-        Err(e) => {
-            tracing::warn!(error = %e, "health check: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            session_idle: Duration::from_secs(60 * 60),
+            session_absolute: Duration::from_secs(12 * 60 * 60),
+            body_limit: 1024 * 1024,
         }
     }
+}
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// Web settings.
+    pub config: Arc<WebConfig>,
+}
+
+/// The application: every route, with request ids, request logs and the body limit.
+#[must_use]
+pub fn app(store: Store, config: WebConfig) -> Router {
+    let limit = config.body_limit;
+    let state = AppState { store, config: Arc::new(config) };
+    let request_id = HeaderName::from_static("x-request-id");
+    routes::build(state)
+        .into_router()
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }
 
 /// Serves until Ctrl-C or SIGTERM, then lets in-flight requests finish and closes the
@@ -29,10 +87,10 @@ async fn healthz(State(store): State<Store>) -> (StatusCode, &'static str) {
 ///
 /// # Errors
 /// When the listener fails.
-pub async fn serve(store: Store, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    let app = router(store.clone());
+pub async fn serve(store: Store, config: WebConfig, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let app = app(store.clone(), config);
     tracing::info!(address = %listener.local_addr()?, "serving");
-    axum::serve(listener, app)
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     store.close().await;
@@ -45,8 +103,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };
@@ -56,5 +113,5 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = term => {},
     }
-    tracing::info!("shutting down");
+    tracing::info!("shutting down; letting open requests finish");
 }

@@ -1,0 +1,169 @@
+//! Read models for browsing: the audit trail with filters, the dashboard's counts, locations.
+
+use holdfast_core::audit::StoredEvent;
+use holdfast_core::ids::{LocationId, OrganisationId};
+use holdfast_core::organisation::{Location, LocationKind};
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::audit::stored_event;
+use crate::rows::{now_text, parse_id};
+use crate::{Actor, Store, StoreError};
+
+/// Which audit events to list, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    /// Only events about this kind of record.
+    pub entity_type: Option<String>,
+    /// Only events about this record.
+    pub entity_id: Option<String>,
+    /// Only events by this actor (`user:<id>`, `cli:init`).
+    pub actor: Option<String>,
+    /// Only events at or after this time (RFC 3339 or a date).
+    pub from: Option<String>,
+    /// Only events before this time.
+    pub to: Option<String>,
+    /// Continue with events older than this sequence number.
+    pub before_seq: Option<i64>,
+    /// Page size, 1 to 500.
+    pub limit: u32,
+}
+
+/// The counts the dashboard shows.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Counts {
+    /// People employed now.
+    pub people_active: i64,
+    /// People who gave notice.
+    pub people_leaving: i64,
+    /// People who left.
+    pub people_left: i64,
+    /// Departments with at least one person.
+    pub departments: i64,
+    /// Login accounts, enabled.
+    pub user_accounts: i64,
+    /// API tokens in use (not revoked).
+    pub api_tokens: i64,
+    /// Locations in the organisation.
+    pub locations: i64,
+    /// Events in the audit trail.
+    pub audit_events: i64,
+}
+
+impl Store {
+    /// Lists audit events matching the query, newest first, and how many match in all.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] on failure.
+    pub async fn list_audit_events(&self, q: &AuditQuery) -> Result<(Vec<StoredEvent>, i64), StoreError> {
+        let filter = r"($1 is null or entity_type = $1) and ($2 is null or entity_id = $2)
+            and ($3 is null or actor = $3) and ($4 is null or occurred_at >= $4) and ($5 is null or occurred_at < $5)";
+        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("select count(*) from audit_event where {filter}")))
+            .bind(q.entity_type.clone())
+            .bind(q.entity_id.clone())
+            .bind(q.actor.clone())
+            .bind(q.from.clone())
+            .bind(q.to.clone())
+            .fetch_one(&self.pool)
+            .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            r"select seq, occurred_at, actor, entity_type, entity_id, action, before_json, after_json, prev_hash, hash
+              from audit_event where {filter} and ($6 is null or seq < $6) order by seq desc limit $7"
+        )))
+        .bind(q.entity_type.clone())
+        .bind(q.entity_id.clone())
+        .bind(q.actor.clone())
+        .bind(q.from.clone())
+        .bind(q.to.clone())
+        .bind(q.before_seq)
+        .bind(i64::from(q.limit.clamp(1, 500)))
+        .fetch_all(&self.pool)
+        .await?;
+        let events = rows.iter().map(stored_event).collect::<Result<_, _>>()?;
+        Ok((events, total))
+    }
+
+    /// The dashboard's counts, straight from the records.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] on failure.
+    pub async fn counts(&self) -> Result<Counts, StoreError> {
+        let row = sqlx::query(
+            r"select
+                (select count(*) from person where employment_status = 'active') as people_active,
+                (select count(*) from person where employment_status = 'leaving') as people_leaving,
+                (select count(*) from person where employment_status = 'left') as people_left,
+                (select count(distinct department) from person) as departments,
+                (select count(*) from user_account where disabled_at is null) as user_accounts,
+                (select count(*) from api_token where revoked_at is null) as api_tokens,
+                (select count(*) from location) as locations,
+                (select count(*) from audit_event) as audit_events",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Counts {
+            people_active: row.try_get("people_active")?,
+            people_leaving: row.try_get("people_leaving")?,
+            people_left: row.try_get("people_left")?,
+            departments: row.try_get("departments")?,
+            user_accounts: row.try_get("user_accounts")?,
+            api_tokens: row.try_get("api_tokens")?,
+            locations: row.try_get("locations")?,
+            audit_events: row.try_get("audit_events")?,
+        })
+    }
+
+    /// Departments in use, alphabetically, for filters.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] on failure.
+    pub async fn departments(&self) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar("select distinct department from person order by department")
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// Adds a location to the organisation.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] for a blank name.
+    pub async fn create_location(&self, actor: &Actor, organisation_id: OrganisationId, name: &str, kind: LocationKind) -> Result<Location, StoreError> {
+        let location = Location {
+            id: LocationId::from_uuid(Uuid::now_v7()),
+            name: holdfast_core::person::required_text("name", name, 200)?,
+            kind,
+        };
+        let now = now_text();
+        let mut w = self.write(actor).await?;
+        sqlx::query("insert into location (id, organisation_id, name, kind, created_at, updated_at) values ($1, $2, $3, $4, $5, $5)")
+            .bind(location.id.to_string())
+            .bind(organisation_id.to_string())
+            .bind(&location.name)
+            .bind(kind.as_str())
+            .bind(&now)
+            .execute(&mut *w.tx)
+            .await?;
+        let after = serde_json::to_value(&location).map_err(StoreError::corrupt)?;
+        w.record("location", &location.id.to_string(), "create", None, Some(&after)).await?;
+        w.commit().await?;
+        Ok(location)
+    }
+
+    /// The organisation's locations by name.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] on failure.
+    pub async fn locations(&self) -> Result<Vec<Location>, StoreError> {
+        let rows = sqlx::query("select id, name, kind from location order by name").fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = r.try_get("kind")?;
+                Ok(Location {
+                    id: parse_id(&r.try_get::<String, _>("id")?)?,
+                    name: r.try_get("name")?,
+                    kind: kind.parse().map_err(StoreError::corrupt)?,
+                })
+            })
+            .collect()
+    }
+}

@@ -11,14 +11,9 @@ use clap::{Args, Parser, Subcommand};
 #[command(name = "holdfast", version)]
 pub struct Cli {
     /// Database to use: sqlite://PATH (embedded) or postgres://USER:PASSWORD@HOST/DATABASE.
-    #[arg(
-        long,
-        global = true,
-        env = "HOLDFAST_DATABASE_URL",
-        default_value = "sqlite://holdfast.db",
-        hide_env_values = true
-    )]
-    pub database_url: String,
+    /// Default: sqlite://holdfast.db (for demo: a new temporary file).
+    #[arg(long, global = true, env = "HOLDFAST_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
 
     /// More log output on stderr (-v, -vv). RUST_LOG overrides it.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -43,6 +38,8 @@ pub enum Command {
     Backup(BackupArgs),
     /// Serve the web application and API.
     Serve(ServeArgs),
+    /// Create a sample organisation in a fresh database, print logins, and serve it.
+    Demo(DemoArgs),
 }
 
 /// Arguments of `init`.
@@ -98,4 +95,23 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "HOLDFAST_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
+    /// Mark cookies Secure: set this when Holdfast is reached over HTTPS.
+    #[arg(long, env = "HOLDFAST_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}
+
+/// Arguments of `demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// How many people the sample organisation has (up to 100,000).
+    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u32).range(7..=100_000))]
+    pub people: u32,
+    /// Seed for the generated data and passwords: the same seed gives the same demo.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Create the data and print the logins, but do not serve.
+    #[arg(long)]
+    pub no_serve: bool,
 }

@@ -39,14 +39,16 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<Outcome> {
-    let db = cli.database_url;
+    let url = cli.database_url;
+    let db = || url.clone().unwrap_or_else(|| "sqlite://holdfast.db".to_owned());
     match cli.command {
-        Command::Init(args) => commands::init::run(&db, args).await,
-        Command::Verify => commands::verify::run(&db).await,
-        Command::Export(args) => commands::transfer::export(&db, args).await,
-        Command::Import(args) => commands::transfer::import(&db, args).await,
-        Command::Backup(args) => commands::backup::run(&db, args).await,
-        Command::Serve(args) => commands::serve::run(&db, args).await,
+        Command::Init(args) => commands::init::run(&db(), args).await,
+        Command::Verify => commands::verify::run(&db()).await,
+        Command::Export(args) => commands::transfer::export(&db(), args).await,
+        Command::Import(args) => commands::transfer::import(&db(), args).await,
+        Command::Backup(args) => commands::backup::run(&db(), args).await,
+        Command::Serve(args) => commands::serve::run(&db(), args).await,
+        Command::Demo(args) => commands::demo::run(url.as_deref(), args).await,
     }
 }
 
@@ -58,7 +60,7 @@ fn fail(e: &anyhow::Error) -> ExitCode {
 
 fn init_logging(cli: &Cli) {
     // One-shot commands stay quiet unless asked; the server reports what it does.
-    let default = match (cli.verbose, matches!(cli.command, Command::Serve(_))) {
+    let default = match (cli.verbose, matches!(cli.command, Command::Serve(_) | Command::Demo(_))) {
         (0, false) => "error",
         (0, true) => "info",
         (1, _) => "info,holdfast=debug",

@@ -8,6 +8,7 @@
 pub mod account;
 pub mod audit;
 pub mod catalog;
+pub mod demo;
 pub mod ids;
 pub mod organisation;
 pub mod person;

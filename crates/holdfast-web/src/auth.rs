@@ -212,3 +212,81 @@ pub fn client_address(parts: &Parts) -> String {
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
 }
+
+/// The outcome of a successful login: the account and the cookie and CSRF values to hand out.
+#[derive(Debug)]
+pub struct LoggedIn {
+    /// Who logged in.
+    pub account: UserAccount,
+    /// The session cookie's value (shown once, stored hashed).
+    pub session_secret: String,
+    /// The session's CSRF token.
+    pub csrf_token: String,
+    /// When the session ends regardless of use.
+    pub absolute_expires_at: chrono::DateTime<Utc>,
+}
+
+/// A hash verified when the email has no account, so a wrong email takes as long as a wrong
+/// password and response times do not reveal which accounts exist.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3G3bPXL8ZPnMVO2+7Lb5jvZ8TH1pL6vqiqzjrZgAbGk";
+
+/// Checks an email and password, with throttling per account and per client address, and
+/// starts a session. Successes and failures are audit events.
+///
+/// # Errors
+/// [`AppError::TooManyRequests`] while locked out, [`AppError::Unauthenticated`] for wrong
+/// credentials or a disabled account (one message for all, so accounts cannot be probed).
+pub async fn login(state: &AppState, client: &str, email: &str, password: &str) -> Result<LoggedIn, AppError> {
+    let now = Utc::now();
+    let normalised = email.trim().to_lowercase();
+    let keys = vec![format!("account:{normalised}"), format!("client:{client}")];
+    if let Some(until) = state.store.login_locked_until(&keys, now).await? {
+        return Err(AppError::TooManyRequests((until - now).num_seconds() + 1));
+    }
+    let account = match holdfast_core::person::EmailAddress::parse("email", email) {
+        Ok(e) => state.store.user_account_for_login(&e).await?,
+        Err(_) => None,
+    };
+    let (hash, account) = match account {
+        Some((a, h)) => (h, Some(a)),
+        None => (DUMMY_HASH.to_owned(), None),
+    };
+    let pw = password.to_owned();
+    let ok = tokio::task::spawn_blocking(move || holdfast_store::verify_password(&pw, &hash))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let account = match account {
+        Some(a) if ok && !a.disabled => a,
+        _ => {
+            state.store.record_login_failure(&keys, &normalised, client, now).await?;
+            return Err(AppError::BadCredentials);
+        }
+    };
+    let session_secret = random_secret()?;
+    let csrf_token = random_secret()?;
+    let idle = chrono::Duration::from_std(state.config.session_idle).unwrap_or(chrono::Duration::hours(1));
+    let absolute = chrono::Duration::from_std(state.config.session_absolute).unwrap_or(chrono::Duration::hours(12));
+    let session = holdfast_store::NewSession {
+        token_hash: secret_hash(&session_secret),
+        csrf_token: csrf_token.clone(),
+        idle_expires_at: now + idle.min(absolute),
+        absolute_expires_at: now + absolute,
+    };
+    state.store.start_session(&account, client, &keys, &session).await?;
+    Ok(LoggedIn { account, session_secret, csrf_token, absolute_expires_at: session.absolute_expires_at })
+}
+
+/// The `Set-Cookie` value that carries a new session.
+#[must_use]
+pub fn session_cookie(state: &AppState, secret: &str) -> String {
+    let max_age = state.config.session_absolute.as_secs();
+    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+#[must_use]
+pub fn clear_session_cookie(state: &AppState) -> String {
+    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+}

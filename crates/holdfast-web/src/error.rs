@@ -17,6 +17,9 @@ pub enum AppError {
     /// 401: no valid session or token.
     #[error("log in first: no valid session or API token was sent, or it has expired")]
     Unauthenticated,
+    /// 401: a login with the wrong email or password.
+    #[error("wrong email or password")]
+    BadCredentials,
     /// 403: logged in, but the policy does not allow this.
     #[error("your role does not allow this")]
     Forbidden,
@@ -62,6 +65,7 @@ impl AppError {
         match self {
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             Self::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            Self::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),
             Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             Self::Csrf => (StatusCode::FORBIDDEN, "csrf_token_invalid"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),

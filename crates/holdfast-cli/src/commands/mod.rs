@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod backup;
+pub mod demo;
 pub mod init;
 pub mod serve;
 pub mod transfer;

@@ -1,0 +1,74 @@
+//! `/api/v1/dashboard` and the audit-trail-independent health endpoint.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{Method, StatusCode};
+use holdfast_core::policy::Action;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::routes::{Access, Kind, Routes, route};
+
+pub fn routes(r: Routes) -> Routes {
+    r.add(route(Method::GET, "/healthz", Access::Public, Kind::Api, "Health: 200 when the database answers, 503 when not"), healthz)
+        .add(
+            route(Method::GET, "/api/v1/dashboard", Access::Login(Action::ViewDashboard), Kind::Api, "Counts from the live records")
+                .gives::<DashboardDto>(),
+            dashboard,
+        )
+}
+
+async fn healthz(State(st): State<AppState>) -> (StatusCode, &'static str) {
+    match st.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        }
+    }
+}
+
+/// The dashboard's figures.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct DashboardDto {
+    /// The organisation's name.
+    pub organisation: String,
+    /// People employed now.
+    pub people_active: i64,
+    /// People who gave notice.
+    pub people_leaving: i64,
+    /// People who left.
+    pub people_left: i64,
+    /// Departments.
+    pub departments: i64,
+    /// Enabled login accounts.
+    pub user_accounts: i64,
+    /// API tokens not revoked.
+    pub api_tokens: i64,
+    /// Locations.
+    pub locations: i64,
+    /// Events in the audit trail.
+    pub audit_events: i64,
+}
+
+pub(crate) async fn figures(st: &AppState) -> Result<DashboardDto, AppError> {
+    let org = st.store.organisation().await?.map(|o| o.name).unwrap_or_default();
+    let c = st.store.counts().await?;
+    Ok(DashboardDto {
+        organisation: org,
+        people_active: c.people_active,
+        people_leaving: c.people_leaving,
+        people_left: c.people_left,
+        departments: c.departments,
+        user_accounts: c.user_accounts,
+        api_tokens: c.api_tokens,
+        locations: c.locations,
+        audit_events: c.audit_events,
+    })
+}
+
+async fn dashboard(State(st): State<AppState>) -> Result<Json<DashboardDto>, AppError> {
+    Ok(Json(figures(&st).await?))
+}

@@ -1,0 +1,164 @@
+//! The JSON API under `/api/v1`: conventions shared by every resource (body and query
+//! parsing into problem details, pagination, ETags), and the resources themselves.
+
+pub(crate) mod audit;
+pub(crate) mod dashboard;
+pub(crate) mod people;
+pub(crate) mod session;
+pub(crate) mod tokens;
+pub(crate) mod users;
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+
+use crate::error::AppError;
+use crate::routes::Routes;
+
+/// Registers every API route.
+pub fn routes(r: Routes) -> Routes {
+    let r = session::routes(r);
+    let r = dashboard::routes(r);
+    let r = people::routes(r);
+    let r = users::routes(r);
+    let r = tokens::routes(r);
+    audit::routes(r)
+}
+
+/// A JSON body whose parse failures answer as problem details: 415 without a JSON content
+/// type, 400 for broken JSON, 422 for wrong types or unknown fields, 413 when too large.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Self(v)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::UnsupportedMediaType),
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(AppError::BadRequest(format!(
+                "the body is not valid JSON: {}",
+                strip_axum_prefix(&e.body_text())
+            ))),
+            Err(JsonRejection::JsonDataError(e)) => {
+                let text = strip_axum_prefix(&e.body_text()).to_owned();
+                // axum reports `path: message`; the path is the field a person must fix.
+                let (field, message) = match text.split_once(": ") {
+                    Some((path, msg)) if !path.contains(' ') && path != "." => (path.to_owned(), msg.to_owned()),
+                    _ => ("body".to_owned(), text.clone()),
+                };
+                Err(AppError::invalid(&field, message))
+            }
+            Err(JsonRejection::BytesRejection(e)) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(AppError::TooLarge(crate::WebConfig::default().body_limit))
+            }
+            Err(e) => Err(AppError::BadRequest(e.body_text())),
+        }
+    }
+}
+
+fn strip_axum_prefix(text: &str) -> &str {
+    for prefix in [
+        "Failed to deserialize the JSON body into the target type: ",
+        "Failed to parse the request body as JSON: ",
+    ] {
+        if let Some(rest) = text.strip_prefix(prefix) {
+            return rest;
+        }
+    }
+    text
+}
+
+/// Query parameters whose parse failures answer 400 problem details naming the parameter.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| Self(v))
+            .map_err(|e: QueryRejection| {
+                AppError::BadRequest(format!(
+                    "bad query parameters: {}",
+                    e.body_text().trim_start_matches("Failed to deserialize query string: ")
+                ))
+            })
+    }
+}
+
+/// The page size: `limit` from 1 to 500, 50 when absent.
+///
+/// # Errors
+/// 422 naming `limit` when out of range.
+pub fn page_limit(limit: Option<i64>) -> Result<u32, AppError> {
+    match limit {
+        None => Ok(50),
+        Some(n @ 1..=500) => Ok(u32::try_from(n).unwrap_or(50)),
+        Some(_) => Err(AppError::invalid("limit", "limit must be between 1 and 500")),
+    }
+}
+
+/// Encodes a keyset cursor as opaque text.
+#[must_use]
+pub fn encode_cursor(value: &serde_json::Value) -> String {
+    hex::encode(value.to_string())
+}
+
+/// Decodes a cursor made by [`encode_cursor`].
+///
+/// # Errors
+/// 422 naming `cursor` when it was not made by this API.
+pub fn decode_cursor(cursor: &str) -> Result<serde_json::Value, AppError> {
+    hex::decode(cursor)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or_else(|| AppError::invalid("cursor", "this cursor is not one the API gave out; start from the first page"))
+}
+
+/// The version an update was based on, from `If-Match: "N"`.
+///
+/// # Errors
+/// 428 without the header, 400 when it is not an ETag this API gave out.
+pub fn if_match(headers: &HeaderMap) -> Result<i64, AppError> {
+    let raw = headers.get(header::IF_MATCH).ok_or(AppError::PreconditionRequired)?;
+    raw.to_str()
+        .ok()
+        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| AppError::BadRequest("If-Match must be an ETag from a previous response, such as \"3\"".into()))
+}
+
+/// A JSON response with an `ETag` for the record's version.
+pub fn with_etag(version: i64, body: impl serde::Serialize) -> Response {
+    let mut resp = Json(body).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        resp.headers_mut().insert(header::ETAG, v);
+    }
+    resp
+}
+
+/// A page of items with the total and the cursor of the next page.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct Page<T> {
+    /// The items on this page.
+    pub items: Vec<T>,
+    /// How many items match in all.
+    pub total: i64,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// Parses a path id, answering 404 for text that cannot be an id (it names no record).
+///
+/// # Errors
+/// [`AppError::NotFound`].
+pub fn path_id<T: std::str::FromStr>(raw: &str, what: &'static str) -> Result<T, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound(what))
+}

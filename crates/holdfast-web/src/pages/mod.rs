@@ -1,0 +1,207 @@
+//! The web UI: server-rendered pages, one module per area. Navigation follows the standard's
+//! areas; areas not built yet are shown as such rather than hidden.
+
+mod admin;
+mod audit;
+mod login;
+pub(crate) mod me;
+mod people;
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{Method, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use holdfast_core::catalog::{Clause, clauses};
+use holdfast_core::policy::Action;
+
+use crate::AppState;
+use crate::api::dashboard::{DashboardDto, figures};
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::routes::{Access, Kind, Routes, route};
+
+/// Registers every page.
+pub fn routes(r: Routes) -> Routes {
+    let r = r
+        .add(route(Method::GET, "/static/app.css", Access::Public, Kind::Page, "Stylesheet"), stylesheet)
+        .add(route(Method::GET, "/", Access::Login(Action::ViewDashboard), Kind::Page, "Dashboard"), dashboard);
+    let r = AREAS.iter().fold(r, |r, area| {
+        let a = *area;
+        r.add(route(Method::GET, a.path, Access::Login(Action::ViewDashboard), Kind::Page, a.title), move |caller: Caller| async move {
+            area_page(&caller, a)
+        })
+    });
+    let r = login::routes(r);
+    let r = people::routes(r);
+    let r = admin::routes(r);
+    let r = audit::routes(r);
+    me::routes(r)
+}
+
+/// What the layout needs to know about the caller.
+pub struct Nav {
+    /// The logged-in email.
+    pub user: Option<String>,
+    /// Their role.
+    pub role: String,
+    /// CSRF token for forms.
+    pub csrf: String,
+    /// The current navigation entry.
+    pub current: &'static str,
+    /// Show the people link.
+    pub people: bool,
+    /// Show the audit trail link.
+    pub audit: bool,
+    /// Show the users link.
+    pub users: bool,
+}
+
+impl Nav {
+    /// The navigation for a logged-in caller.
+    #[must_use]
+    pub fn of(caller: &Caller, current: &'static str) -> Self {
+        Self {
+            user: Some(caller.account.email.to_string()),
+            role: caller.role().to_string(),
+            csrf: caller.csrf_token().to_owned(),
+            current,
+            people: caller.may(Action::ReadPeople),
+            audit: caller.may(Action::ReadAuditTrail),
+            users: caller.may(Action::ReadUsers),
+        }
+    }
+
+    /// The navigation for someone not logged in.
+    #[must_use]
+    pub fn anonymous() -> Self {
+        Self { user: None, role: String::new(), csrf: String::new(), current: "", people: false, audit: false, users: false }
+    }
+}
+
+/// Renders a template, or a plain 500 if the template fails (a defect, logged).
+pub fn render(status: StatusCode, t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => {
+            let mut resp = (status, Html(html)).into_response();
+            resp.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+            resp
+        }
+        Err(e) => AppError::Internal(format!("template: {e}")).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct Message<'a> {
+    nav: Nav,
+    title: &'a str,
+    message: &'a str,
+}
+
+/// The 403 page.
+#[must_use]
+pub fn forbidden(caller: &Caller) -> Response {
+    render(
+        StatusCode::FORBIDDEN,
+        &Message { nav: Nav::of(caller, ""), title: "Not allowed", message: "Your role does not allow this page. Ask an administrator if you need it." },
+    )
+}
+
+/// An error shown as a page: the status of the error with its message.
+#[must_use]
+pub fn error_page(caller: &Caller, e: &AppError) -> Response {
+    let message = e.to_string();
+    render(e.status(), &Message { nav: Nav::of(caller, ""), title: "Something is not right", message: &message })
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../../static/app.css"))
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct Dashboard {
+    nav: Nav,
+    figures: DashboardDto,
+}
+
+async fn dashboard(State(st): State<AppState>, caller: Caller) -> Response {
+    match figures(&st).await {
+        Ok(figures) => render(StatusCode::OK, &Dashboard { nav: Nav::of(&caller, "dashboard"), figures }),
+        Err(e) => error_page(&caller, &e),
+    }
+}
+
+/// An area of the standard in the navigation.
+#[derive(Debug, Clone, Copy)]
+struct Area {
+    path: &'static str,
+    key: &'static str,
+    title: &'static str,
+    clause: &'static str,
+    holds: &'static str,
+}
+
+const AREAS: &[Area] = &[
+    Area { path: "/context", key: "context", title: "Context", clause: "4", holds: "internal and external issues, interested parties, the ISMS scope, processes and their interactions" },
+    Area { path: "/leadership", key: "leadership", title: "Leadership", clause: "5", holds: "the information security policy, roles and responsibilities, resource commitments" },
+    Area { path: "/planning", key: "planning", title: "Planning & Risk", clause: "6", holds: "the risk method, assets, risks and treatments, the Statement of Applicability, objectives" },
+    Area { path: "/support", key: "support", title: "Support", clause: "7", holds: "competence, awareness training, communication, documented information" },
+    Area { path: "/operation", key: "operation", title: "Operation", clause: "8", holds: "scheduled process runs, tasks, risk assessments and treatments as dated runs" },
+    Area { path: "/performance", key: "performance", title: "Performance", clause: "9", holds: "KPIs and measurements, internal audits, management reviews" },
+    Area { path: "/improvement", key: "improvement", title: "Improvement", clause: "10", holds: "nonconformities, corrective actions and their effectiveness, improvements" },
+];
+
+#[derive(Template)]
+#[template(path = "area.html")]
+struct AreaPage {
+    nav: Nav,
+    title: &'static str,
+    clause: &'static str,
+    holds: &'static str,
+    clauses: Vec<&'static Clause>,
+}
+
+fn area_page(caller: &Caller, a: Area) -> Response {
+    let prefix = format!("{}.", a.clause);
+    let list = clauses().iter().filter(|c| c.id.starts_with(&prefix)).collect();
+    render(StatusCode::OK, &AreaPage { nav: Nav::of(caller, a.key), title: a.title, clause: a.clause, holds: a.holds, clauses: list })
+}
+
+/// Percent-encodes text for a URL query value.
+#[must_use]
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(char::from(b)),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Decodes a form or query value (`+` is a space, `%XX` a byte).
+#[must_use]
+pub fn url_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                    Ok(v) => {
+                        out.push(v);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

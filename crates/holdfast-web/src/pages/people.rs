@@ -1,0 +1,282 @@
+//! People pages: list with search and pagination, detail, add and edit forms. Rejected
+//! forms come back with what was typed and a message per field.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use holdfast_core::person::{EmploymentStatus, NewPerson, Person, PersonChanges};
+use holdfast_core::policy::Action;
+use holdfast_core::{FieldError, ValidationErrors};
+use serde::Deserialize;
+
+use super::{Nav, error_page, render, url_encode};
+use crate::AppState;
+use crate::api::people::{ListParams, PersonDto, manager_id, person_query};
+use crate::api::{encode_cursor, path_id};
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::routes::{Access, Kind, Routes, route};
+
+pub fn routes(r: Routes) -> Routes {
+    let read = Access::Login(Action::ReadPeople);
+    let write = Access::Login(Action::WritePeople);
+    r.add(route(Method::GET, "/people", read, Kind::Page, "People list"), list)
+        .add(route(Method::GET, "/people/new", write, Kind::Page, "Add-a-person form"), new_form)
+        .add(route(Method::POST, "/people/new", write, Kind::Page, "Add a person"), create)
+        .add(route(Method::GET, "/people/{id}", read, Kind::Page, "Person detail"), show)
+        .add(route(Method::POST, "/people/{id}", write, Kind::Page, "Edit a person"), update)
+}
+
+#[derive(Template)]
+#[template(path = "people.html")]
+struct PeoplePage {
+    nav: Nav,
+    people: Vec<PersonDto>,
+    total: i64,
+    q: String,
+    q_enc: String,
+    status: String,
+    first_page: bool,
+    next_cursor: Option<String>,
+    can_write: bool,
+}
+
+#[derive(Deserialize, Default)]
+struct PageParams {
+    q: Option<String>,
+    status: Option<String>,
+    cursor: Option<String>,
+}
+
+async fn list(State(st): State<AppState>, caller: Caller, Query(p): Query<PageParams>) -> Response {
+    let status = p.status.clone().unwrap_or_default();
+    let params: Result<ListParams, _> = serde_json::from_value(serde_json::json!({
+        "q": p.q, "cursor": p.cursor, "limit": 50,
+        "status": if status.is_empty() { None } else { Some(status.clone()) },
+    }));
+    let result = async {
+        let params = params.map_err(|_| AppError::invalid("status", "choose active, leaving or left"))?;
+        let q = person_query(&params)?;
+        let page = st.store.list_people(&q).await?;
+        let next = (page.items.len() == q.limit as usize)
+            .then(|| page.items.last())
+            .flatten()
+            .map(|last| encode_cursor(&serde_json::json!([q.sort.value_of(last), last.id.to_string()])));
+        Ok::<_, AppError>((page, next))
+    }
+    .await;
+    match result {
+        Ok((page, next_cursor)) => {
+            let q = p.q.unwrap_or_default();
+            render(
+                StatusCode::OK,
+                &PeoplePage {
+                    nav: Nav::of(&caller, "people"),
+                    people: page.items.iter().map(PersonDto::from).collect(),
+                    total: page.total,
+                    q_enc: url_encode(&q),
+                    q,
+                    status,
+                    first_page: p.cursor.is_none(),
+                    next_cursor,
+                    can_write: caller.may(Action::WritePeople),
+                },
+            )
+        }
+        Err(e) => error_page(&caller, &e),
+    }
+}
+
+/// The person form as typed: every field text, so nothing typed is lost on rejection.
+#[derive(Deserialize, Default, Clone)]
+pub(crate) struct PersonForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    department: String,
+    #[serde(default)]
+    manager_id: String,
+    #[serde(default)]
+    employment_status: String,
+    #[serde(default)]
+    start_date: String,
+    #[serde(default)]
+    end_date: String,
+    #[serde(default)]
+    version: String,
+}
+
+impl PersonForm {
+    fn of(p: &Person) -> Self {
+        Self {
+            name: p.name.clone(),
+            email: p.email.to_string(),
+            department: p.department.clone(),
+            manager_id: p.manager_id.map(|m| m.to_string()).unwrap_or_default(),
+            employment_status: p.employment_status.to_string(),
+            start_date: p.start_date.to_string(),
+            end_date: p.end_date.map(|d| d.to_string()).unwrap_or_default(),
+            version: p.version.to_string(),
+        }
+    }
+
+    fn dates(&self, errors: &mut ValidationErrors) -> (Option<NaiveDate>, Option<Option<NaiveDate>>) {
+        let start = self.start_date.trim().parse::<NaiveDate>().map_err(|_| errors.push("start_date", "enter the start date as YYYY-MM-DD")).ok();
+        let end = match self.end_date.trim() {
+            "" => Some(None),
+            s => s.parse::<NaiveDate>().map(Some).map_err(|_| errors.push("end_date", "enter the end date as YYYY-MM-DD")).ok(),
+        };
+        (start, end)
+    }
+
+    fn status(&self, errors: &mut ValidationErrors) -> Option<EmploymentStatus> {
+        self.employment_status
+            .parse()
+            .map_err(|_| errors.push("employment_status", "choose active, leaving or left"))
+            .ok()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "person_new.html")]
+struct NewPage {
+    nav: Nav,
+    form: PersonForm,
+    errors: Vec<FieldError>,
+}
+
+async fn new_form(caller: Caller) -> Response {
+    let form = PersonForm { employment_status: "active".into(), start_date: chrono::Utc::now().date_naive().to_string(), ..PersonForm::default() };
+    render(StatusCode::OK, &NewPage { nav: Nav::of(&caller, "people"), form, errors: Vec::new() })
+}
+
+fn see_other(to: &str) -> Response {
+    let mut resp = Redirect::to(to).into_response();
+    *resp.status_mut() = StatusCode::SEE_OTHER;
+    resp
+}
+
+fn rejected(e: AppError) -> Result<Vec<FieldError>, AppError> {
+    match e {
+        AppError::Invalid(v) => Ok(v.errors),
+        AppError::Conflict { field, message } => Ok(vec![FieldError { field: field.to_owned(), message }]),
+        AppError::Stale(_) => Ok(vec![FieldError { field: "version".into(), message: e.to_string() }]),
+        other => Err(other),
+    }
+}
+
+async fn create(State(st): State<AppState>, caller: Caller, Form(form): Form<PersonForm>) -> Response {
+    let result = async {
+        let org = st.store.organisation().await?.ok_or(AppError::NotFound("organisation"))?;
+        let mut errors = ValidationErrors::default();
+        let (start, end) = form.dates(&mut errors);
+        let status = form.status(&mut errors);
+        let manager = manager_id(Some(&form.manager_id)).map_err(|e| if let AppError::Invalid(v) = e { errors.errors.extend(v.errors) }).ok().flatten();
+        let (Some(start), Some(end), Some(status)) = (start, end, status) else {
+            return Err(AppError::Invalid(errors));
+        };
+        let new = NewPerson::parse(&form.name, &form.email, &form.department, manager, status, start, end);
+        let new = match (new, errors.errors.is_empty()) {
+            (Ok(n), true) => n,
+            (Ok(_), false) => return Err(AppError::Invalid(errors)),
+            (Err(v), _) => {
+                errors.errors.extend(v.errors);
+                return Err(AppError::Invalid(errors));
+            }
+        };
+        Ok(st.store.create_person(&caller.actor(), org.id, new).await?)
+    }
+    .await;
+    match result {
+        Ok(p) => see_other(&format!("/people/{}", p.id)),
+        Err(e) => match rejected(e) {
+            Ok(errors) => render(StatusCode::UNPROCESSABLE_ENTITY, &NewPage { nav: Nav::of(&caller, "people"), form, errors }),
+            Err(e) => error_page(&caller, &e),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct DetailPage {
+    nav: Nav,
+    person: PersonDto,
+    manager: Option<PersonDto>,
+    form: PersonForm,
+    errors: Vec<FieldError>,
+    can_write: bool,
+    can_audit: bool,
+}
+
+async fn detail(st: &AppState, caller: &Caller, person: &Person, form: PersonForm, errors: Vec<FieldError>, status: StatusCode) -> Response {
+    let manager = match person.manager_id {
+        Some(m) => st.store.person(m).await.ok().map(|m| PersonDto::from(&m)),
+        None => None,
+    };
+    render(
+        status,
+        &DetailPage {
+            nav: Nav::of(caller, "people"),
+            person: PersonDto::from(person),
+            manager,
+            form,
+            errors,
+            can_write: caller.may(Action::WritePeople),
+            can_audit: caller.may(Action::ReadAuditTrail),
+        },
+    )
+}
+
+async fn show(State(st): State<AppState>, caller: Caller, Path(id): Path<String>) -> Response {
+    let person = async { Ok::<_, AppError>(st.store.person(path_id(&id, "person")?).await?) }.await;
+    match person {
+        Ok(p) => detail(&st, &caller, &p, PersonForm::of(&p), Vec::new(), StatusCode::OK).await,
+        Err(e) => error_page(&caller, &e),
+    }
+}
+
+async fn update(State(st): State<AppState>, caller: Caller, Path(id): Path<String>, Form(form): Form<PersonForm>) -> Response {
+    let person = async { Ok::<_, AppError>(st.store.person(path_id(&id, "person")?).await?) }.await;
+    let person = match person {
+        Ok(p) => p,
+        Err(e) => return error_page(&caller, &e),
+    };
+    let result = async {
+        let mut errors = ValidationErrors::default();
+        let (start, end) = form.dates(&mut errors);
+        let status = form.status(&mut errors);
+        let manager = manager_id(Some(&form.manager_id)).map_err(|e| if let AppError::Invalid(v) = e { errors.errors.extend(v.errors) }).ok();
+        let version: Option<i64> = form.version.parse().ok();
+        if version.is_none() {
+            errors.push("version", "reload the page and try again");
+        }
+        let (Some(start), Some(end), Some(status), Some(manager), Some(version), true) =
+            (start, end, status, manager, version, errors.errors.is_empty())
+        else {
+            return Err(AppError::Invalid(errors));
+        };
+        let changes = PersonChanges {
+            name: Some(form.name.clone()),
+            email: Some(form.email.clone()),
+            department: Some(form.department.clone()),
+            manager_id: Some(manager),
+            employment_status: Some(status),
+            start_date: Some(start),
+            end_date: Some(end),
+        };
+        Ok(st.store.update_person(&caller.actor(), person.id, version, &changes).await?)
+    }
+    .await;
+    match result {
+        Ok(p) => see_other(&format!("/people/{}", p.id)),
+        Err(e) => match rejected(e) {
+            Ok(errors) => detail(&st, &caller, &person, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+            Err(e) => error_page(&caller, &e),
+        },
+    }
+}

@@ -1,0 +1,211 @@
+//! The route table. Each route is added with the [`Access`] it needs, so the authorisation
+//! layer, the OpenAPI document and the authorisation test are all driven by one list: a route
+//! cannot exist without a policy decision.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::handler::Handler;
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{MethodFilter, on};
+use holdfast_core::policy::Action;
+use schemars::{Schema, SchemaGenerator};
+
+use crate::AppState;
+use crate::auth::{authenticate, check_form_csrf, check_header_csrf};
+use crate::error::AppError;
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, logged in or not (login, health, the OpenAPI document).
+    Public,
+    /// A logged-in caller whose role the policy allows this action.
+    Login(Action),
+}
+
+/// Whether a route answers machines (JSON, problem details) or people (HTML pages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `/api/v1/…`: JSON, 401/403 as problem details, CSRF by header for cookie callers.
+    Api,
+    /// HTML: a login redirect for strangers, a 403 page, CSRF by form field.
+    Page,
+}
+
+/// A JSON Schema for a request or response body.
+pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
+/// Describes one route.
+#[derive(Debug, Clone)]
+pub struct RouteInfo {
+    /// HTTP method.
+    pub method: Method,
+    /// Path with `{param}` placeholders.
+    pub path: &'static str,
+    /// Who may call it.
+    pub access: Access,
+    /// API or page.
+    pub kind: Kind,
+    /// One line for the OpenAPI document.
+    pub summary: &'static str,
+    /// Request body schema, if it takes JSON.
+    pub request: Option<SchemaFn>,
+    /// Success response schema, if it answers JSON.
+    pub response: Option<SchemaFn>,
+}
+
+/// The JSON Schema of `T`, as a [`SchemaFn`].
+pub fn schema<T: schemars::JsonSchema>(g: &mut SchemaGenerator) -> Schema {
+    g.subschema_for::<T>()
+}
+
+/// Builds the router and its table together.
+pub struct Routes {
+    state: AppState,
+    router: Router<AppState>,
+    infos: Vec<RouteInfo>,
+}
+
+impl Routes {
+    fn new(state: AppState) -> Self {
+        Self { state, router: Router::new(), infos: Vec::new() }
+    }
+
+    /// Adds a route.
+    #[must_use]
+    pub fn add<H, T>(mut self, info: RouteInfo, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = match info.method {
+            Method::POST => MethodFilter::POST,
+            Method::PATCH => MethodFilter::PATCH,
+            Method::PUT => MethodFilter::PUT,
+            Method::DELETE => MethodFilter::DELETE,
+            _ => MethodFilter::GET,
+        };
+        let mut route = on(filter, handler);
+        if let Access::Login(action) = info.access {
+            let kind = info.kind;
+            route = route.route_layer(from_fn_with_state(self.state.clone(), move |state, req, next| {
+                authorize(state, action, kind, req, next)
+            }));
+        }
+        self.router = self.router.route(info.path, route);
+        self.infos.push(info);
+        self
+    }
+
+    /// Every route added so far.
+    #[must_use]
+    pub fn infos(&self) -> &[RouteInfo] {
+        &self.infos
+    }
+
+    /// The finished router.
+    pub fn into_router(self) -> Router {
+        self.router
+            .fallback(|| async { AppError::NotFound("page") })
+            .with_state(self.state)
+    }
+}
+
+/// Every route of the application.
+#[must_use]
+pub fn build(state: AppState) -> Routes {
+    let routes = Routes::new(state);
+    let routes = crate::api::routes(routes);
+    let routes = crate::pages::routes(routes);
+    crate::openapi::register(routes)
+}
+
+/// Shorthand for a route description.
+#[must_use]
+pub const fn route(method: Method, path: &'static str, access: Access, kind: Kind, summary: &'static str) -> RouteInfo {
+    RouteInfo { method, path, access, kind, summary, request: None, response: None }
+}
+
+impl RouteInfo {
+    /// With a JSON request body of type `T`.
+    #[must_use]
+    pub fn takes<T: schemars::JsonSchema>(mut self) -> Self {
+        self.request = Some(schema::<T>);
+        self
+    }
+
+    /// With a JSON response of type `T`.
+    #[must_use]
+    pub fn gives<T: schemars::JsonSchema>(mut self) -> Self {
+        self.response = Some(schema::<T>);
+        self
+    }
+}
+
+/// The authorisation layer: authenticate, ask the policy, check CSRF, then call the handler
+/// with the [`crate::auth::Caller`] in the request.
+async fn authorize(State(state): State<AppState>, action: Action, kind: Kind, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let caller = match authenticate(&state, &parts).await {
+        Ok(Some(c)) => c,
+        Ok(None) => return unauthenticated(kind, &parts),
+        Err(e) => return e.into_response(),
+    };
+    if !caller.may(action) {
+        return match kind {
+            Kind::Api => AppError::Forbidden.into_response(),
+            Kind::Page => crate::pages::forbidden(&caller),
+        };
+    }
+    let body = match kind {
+        Kind::Api => {
+            if let Err(e) = check_header_csrf(&caller, &parts) {
+                return e.into_response();
+            }
+            body
+        }
+        Kind::Page if parts.method == Method::GET => body,
+        Kind::Page => {
+            // Form posts carry the token in the `_csrf` field; read the (size-limited) body
+            // once, check it, and hand the same bytes on.
+            let bytes = match axum::body::to_bytes(body, state.config.body_limit).await {
+                Ok(b) => b,
+                Err(_) => return AppError::TooLarge(state.config.body_limit).into_response(),
+            };
+            let sent = form_field(&bytes, "_csrf").unwrap_or_default();
+            if let Err(e) = check_form_csrf(&caller, &sent) {
+                return e.into_response();
+            }
+            Body::from(bytes)
+        }
+    };
+    parts.extensions.insert(caller);
+    next.run(Request::from_parts(parts, body)).await
+}
+
+fn unauthenticated(kind: Kind, parts: &axum::http::request::Parts) -> Response {
+    match kind {
+        Kind::Api => AppError::Unauthenticated.into_response(),
+        Kind::Page => {
+            let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+            let mut resp = Redirect::to(&format!("/login?next={}", crate::pages::url_encode(next))).into_response();
+            *resp.status_mut() = StatusCode::SEE_OTHER;
+            resp.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+            resp
+        }
+    }
+}
+
+/// One field of an `application/x-www-form-urlencoded` body, decoded.
+#[must_use]
+pub fn form_field(body: &[u8], name: &str) -> Option<String> {
+    std::str::from_utf8(body)
+        .ok()?
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| crate::pages::url_decode(v))
+}

@@ -12,7 +12,12 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     /// Database to use: sqlite://PATH (embedded) or postgres://USER:PASSWORD@HOST/DATABASE.
     /// Default: sqlite://holdfast.db (for demo: a new temporary file).
-    #[arg(long, global = true, env = "HOLDFAST_DATABASE_URL", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "HOLDFAST_DATABASE_URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
 
     /// More log output on stderr (-v, -vv). RUST_LOG overrides it.

@@ -40,7 +40,10 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let url = cli.database_url;
-    let db = || url.clone().unwrap_or_else(|| "sqlite://holdfast.db".to_owned());
+    let db = || {
+        url.clone()
+            .unwrap_or_else(|| "sqlite://holdfast.db".to_owned())
+    };
     match cli.command {
         Command::Init(args) => commands::init::run(&db(), args).await,
         Command::Verify => commands::verify::run(&db()).await,
@@ -60,7 +63,10 @@ fn fail(e: &anyhow::Error) -> ExitCode {
 
 fn init_logging(cli: &Cli) {
     // One-shot commands stay quiet unless asked; the server reports what it does.
-    let default = match (cli.verbose, matches!(cli.command, Command::Serve(_) | Command::Demo(_))) {
+    let default = match (
+        cli.verbose,
+        matches!(cli.command, Command::Serve(_) | Command::Demo(_)),
+    ) {
         (0, false) => "error",
         (0, true) => "info",
         (1, _) => "info,holdfast=debug",

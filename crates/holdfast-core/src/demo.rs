@@ -33,20 +33,63 @@ impl SplitMix64 {
 }
 
 const FIRST: &[&str] = &[
-    "Amara", "Ben", "Chen", "Dana", "Elif", "Farah", "Gareth", "Hana", "Idris", "Julia", "Kofi", "Lena", "Mateo", "Nadia",
-    "Oscar", "Priya", "Quinn", "Rosa", "Sami", "Tomas", "Uma", "Viktor", "Wen", "Ximena", "Yusuf", "Zoe", "Aisha", "Bruno",
-    "Clara", "Dmitri", "Esther", "Felix", "Grace", "Hugo", "Ines", "Jonas", "Keira", "Luca", "Maya", "Nils",
+    "Amara", "Ben", "Chen", "Dana", "Elif", "Farah", "Gareth", "Hana", "Idris", "Julia", "Kofi",
+    "Lena", "Mateo", "Nadia", "Oscar", "Priya", "Quinn", "Rosa", "Sami", "Tomas", "Uma", "Viktor",
+    "Wen", "Ximena", "Yusuf", "Zoe", "Aisha", "Bruno", "Clara", "Dmitri", "Esther", "Felix",
+    "Grace", "Hugo", "Ines", "Jonas", "Keira", "Luca", "Maya", "Nils",
 ];
 const LAST: &[&str] = &[
-    "Adeyemi", "Baker", "Castillo", "Dubois", "Evans", "Fischer", "Garcia", "Hughes", "Ivanova", "Jensen", "Kowalski", "Larsen",
-    "Moreau", "Nakamura", "Okafor", "Patel", "Quinlan", "Rossi", "Schmidt", "Tanaka", "Umar", "Varga", "Walsh", "Xu", "Yilmaz",
-    "Zimmermann", "Ahmed", "Byrne", "Costa", "Dvorak", "Eriksen", "Fontaine", "Gupta", "Horvat", "Ibrahim", "Kelly", "Lindqvist",
-    "Murphy", "Novak", "Olsen",
+    "Adeyemi",
+    "Baker",
+    "Castillo",
+    "Dubois",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Hughes",
+    "Ivanova",
+    "Jensen",
+    "Kowalski",
+    "Larsen",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Patel",
+    "Quinlan",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Umar",
+    "Varga",
+    "Walsh",
+    "Xu",
+    "Yilmaz",
+    "Zimmermann",
+    "Ahmed",
+    "Byrne",
+    "Costa",
+    "Dvorak",
+    "Eriksen",
+    "Fontaine",
+    "Gupta",
+    "Horvat",
+    "Ibrahim",
+    "Kelly",
+    "Lindqvist",
+    "Murphy",
+    "Novak",
+    "Olsen",
 ];
 
 /// Departments and their share of the organisation, in per mille. Management is the top.
-pub const DEPARTMENTS: &[(&str, usize)] =
-    &[("Management", 40), ("HR", 80), ("IT", 120), ("Finance", 100), ("Engineering", 400), ("Sales", 260)];
+pub const DEPARTMENTS: &[(&str, usize)] = &[
+    ("Management", 40),
+    ("HR", 80),
+    ("IT", 120),
+    ("Finance", 100),
+    ("Engineering", 400),
+    ("Sales", 260),
+];
 
 /// One generated person. `manager` is the index of an earlier person in the list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,20 +117,33 @@ pub fn organisation(count: usize, seed: u64, today: NaiveDate, domain: &str) -> 
     let mut rng = SplitMix64::new(seed);
     let count = count.max(DEPARTMENTS.len() + 1);
     let mut people: Vec<DemoPerson> = Vec::with_capacity(count);
-    let person = |rng: &mut SplitMix64, i: usize, department: &'static str, manager: Option<usize>| {
+    let person = |rng: &mut SplitMix64,
+                  i: usize,
+                  department: &'static str,
+                  manager: Option<usize>| {
         let first = FIRST[rng.below(FIRST.len())];
         let last = LAST[rng.below(LAST.len())];
         let days_ago = i64::try_from(30 + rng.below(3650)).unwrap_or(30);
         let start = today - chrono::Duration::days(days_ago);
         let roll = rng.below(100);
         let (status, end) = match roll {
-            0..=2 if manager.is_some() => (EmploymentStatus::Leaving, Some(today + chrono::Duration::days(i64::try_from(7 + rng.below(40)).unwrap_or(7)))),
-            3..=6 if manager.is_some() => (EmploymentStatus::Left, Some(today - chrono::Duration::days(i64::try_from(1 + rng.below(25)).unwrap_or(1)))),
+            0..=2 if manager.is_some() => (
+                EmploymentStatus::Leaving,
+                Some(today + chrono::Duration::days(i64::try_from(7 + rng.below(40)).unwrap_or(7))),
+            ),
+            3..=6 if manager.is_some() => (
+                EmploymentStatus::Left,
+                Some(today - chrono::Duration::days(i64::try_from(1 + rng.below(25)).unwrap_or(1))),
+            ),
             _ => (EmploymentStatus::Active, None),
         };
         DemoPerson {
             name: format!("{first} {last}"),
-            email: format!("{}.{}.{i}@{domain}", first.to_lowercase(), last.to_lowercase()),
+            email: format!(
+                "{}.{}.{i}@{domain}",
+                first.to_lowercase(),
+                last.to_lowercase()
+            ),
             department,
             manager,
             status,
@@ -132,8 +188,14 @@ mod tests {
 
     #[test]
     fn the_same_seed_gives_the_same_organisation() {
-        assert_eq!(organisation(120, 7, today(), "example.com"), organisation(120, 7, today(), "example.com"));
-        assert_ne!(organisation(120, 7, today(), "example.com"), organisation(120, 8, today(), "example.com"));
+        assert_eq!(
+            organisation(120, 7, today(), "example.com"),
+            organisation(120, 7, today(), "example.com")
+        );
+        assert_ne!(
+            organisation(120, 7, today(), "example.com"),
+            organisation(120, 8, today(), "example.com")
+        );
     }
 
     #[test]

@@ -316,7 +316,10 @@ impl Person {
             changes.end_date.unwrap_or(self.end_date),
         )?;
         if next.manager_id == Some(self.id) {
-            return Err(ValidationErrors::one("manager_id", "a person cannot be their own manager"));
+            return Err(ValidationErrors::one(
+                "manager_id",
+                "a person cannot be their own manager",
+            ));
         }
         Ok(Self {
             id: self.id,

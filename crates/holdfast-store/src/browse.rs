@@ -55,17 +55,22 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::Database`] on failure.
-    pub async fn list_audit_events(&self, q: &AuditQuery) -> Result<(Vec<StoredEvent>, i64), StoreError> {
+    pub async fn list_audit_events(
+        &self,
+        q: &AuditQuery,
+    ) -> Result<(Vec<StoredEvent>, i64), StoreError> {
         let filter = r"($1 is null or entity_type = $1) and ($2 is null or entity_id = $2)
             and ($3 is null or actor = $3) and ($4 is null or occurred_at >= $4) and ($5 is null or occurred_at < $5)";
-        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("select count(*) from audit_event where {filter}")))
-            .bind(q.entity_type.clone())
-            .bind(q.entity_id.clone())
-            .bind(q.actor.clone())
-            .bind(q.from.clone())
-            .bind(q.to.clone())
-            .fetch_one(&self.pool)
-            .await?;
+        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "select count(*) from audit_event where {filter}"
+        )))
+        .bind(q.entity_type.clone())
+        .bind(q.entity_id.clone())
+        .bind(q.actor.clone())
+        .bind(q.from.clone())
+        .bind(q.to.clone())
+        .fetch_one(&self.pool)
+        .await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             r"select seq, occurred_at, actor, entity_type, entity_id, action, before_json, after_json, prev_hash, hash
               from audit_event where {filter} and ($6 is null or seq < $6) order by seq desc limit $7"
@@ -118,16 +123,24 @@ impl Store {
     /// # Errors
     /// [`StoreError::Database`] on failure.
     pub async fn departments(&self) -> Result<Vec<String>, StoreError> {
-        Ok(sqlx::query_scalar("select distinct department from person order by department")
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("select distinct department from person order by department")
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     /// Adds a location to the organisation.
     ///
     /// # Errors
     /// [`StoreError::Invalid`] for a blank name.
-    pub async fn create_location(&self, actor: &Actor, organisation_id: OrganisationId, name: &str, kind: LocationKind) -> Result<Location, StoreError> {
+    pub async fn create_location(
+        &self,
+        actor: &Actor,
+        organisation_id: OrganisationId,
+        name: &str,
+        kind: LocationKind,
+    ) -> Result<Location, StoreError> {
         let location = Location {
             id: LocationId::from_uuid(Uuid::now_v7()),
             name: holdfast_core::person::required_text("name", name, 200)?,
@@ -144,7 +157,14 @@ impl Store {
             .execute(&mut *w.tx)
             .await?;
         let after = serde_json::to_value(&location).map_err(StoreError::corrupt)?;
-        w.record("location", &location.id.to_string(), "create", None, Some(&after)).await?;
+        w.record(
+            "location",
+            &location.id.to_string(),
+            "create",
+            None,
+            Some(&after),
+        )
+        .await?;
         w.commit().await?;
         Ok(location)
     }
@@ -154,7 +174,9 @@ impl Store {
     /// # Errors
     /// [`StoreError::Database`] on failure.
     pub async fn locations(&self) -> Result<Vec<Location>, StoreError> {
-        let rows = sqlx::query("select id, name, kind from location order by name").fetch_all(&self.pool).await?;
+        let rows = sqlx::query("select id, name, kind from location order by name")
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 let kind: String = r.try_get("kind")?;

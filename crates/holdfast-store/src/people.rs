@@ -9,8 +9,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use crate::error::on_unique;
 use crate::accounts::like_pattern;
+use crate::error::on_unique;
 use crate::rows::{date_text, now_text, parse_date, parse_id};
 use crate::{Actor, Store, StoreError, WriteTx};
 
@@ -135,7 +135,11 @@ async fn load_person(w: &mut WriteTx, id: PersonId) -> Result<Person, StoreError
 }
 
 /// Inserts one person and records it, inside the caller's transaction.
-async fn insert_person(w: &mut WriteTx, organisation_id: OrganisationId, new: NewPerson) -> Result<Person, StoreError> {
+async fn insert_person(
+    w: &mut WriteTx,
+    organisation_id: OrganisationId,
+    new: NewPerson,
+) -> Result<Person, StoreError> {
     let person = Person {
         id: PersonId::from_uuid(Uuid::now_v7()),
         organisation_id,
@@ -150,7 +154,9 @@ async fn insert_person(w: &mut WriteTx, organisation_id: OrganisationId, new: Ne
     };
     if let Some(manager) = person.manager_id {
         load_person(w, manager).await.map_err(|e| match e {
-            StoreError::NotFound(_) => ValidationErrors::one("manager_id", "no person with this id exists").into(),
+            StoreError::NotFound(_) => {
+                ValidationErrors::one("manager_id", "no person with this id exists").into()
+            }
             other => other,
         })?;
     }
@@ -172,9 +178,19 @@ async fn insert_person(w: &mut WriteTx, organisation_id: OrganisationId, new: Ne
     .bind(&now)
     .execute(&mut *w.tx)
     .await
-    .map_err(|e| on_unique(e, "person.email", "email", || format!("a person with the email {} already exists", person.email)))?;
-    w.record("person", &person.id.to_string(), "create", None, Some(&to_json(&person)?))
-        .await?;
+    .map_err(|e| {
+        on_unique(e, "person.email", "email", || {
+            format!("a person with the email {} already exists", person.email)
+        })
+    })?;
+    w.record(
+        "person",
+        &person.id.to_string(),
+        "create",
+        None,
+        Some(&to_json(&person)?),
+    )
+    .await?;
     Ok(person)
 }
 
@@ -233,7 +249,9 @@ impl Store {
         let after = before.apply(changes)?;
         if let Some(manager) = after.manager_id.filter(|m| Some(*m) != before.manager_id) {
             load_person(&mut w, manager).await.map_err(|e| match e {
-                StoreError::NotFound(_) => ValidationErrors::one("manager_id", "no person with this id exists").into(),
+                StoreError::NotFound(_) => {
+                    ValidationErrors::one("manager_id", "no person with this id exists").into()
+                }
                 other => other,
             })?;
         }
@@ -264,8 +282,14 @@ impl Store {
         } else {
             "employment_status_changed"
         };
-        w.record("person", &id.to_string(), action, Some(&to_json(&before)?), Some(&to_json(&after)?))
-            .await?;
+        w.record(
+            "person",
+            &id.to_string(),
+            action,
+            Some(&to_json(&before)?),
+            Some(&to_json(&after)?),
+        )
+        .await?;
         w.commit().await?;
         Ok(after)
     }
@@ -287,7 +311,8 @@ impl Store {
             end_date: end_date.map(Some),
             ..PersonChanges::default()
         };
-        self.update_person(actor, id, expected_version, &changes).await
+        self.update_person(actor, id, expected_version, &changes)
+            .await
     }
 
     /// Lists people a page at a time.
@@ -295,7 +320,12 @@ impl Store {
     /// # Errors
     /// [`StoreError::Database`] when they cannot be read.
     pub async fn list_people(&self, q: &PersonQuery) -> Result<PersonPage, StoreError> {
-        let pattern = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(like_pattern);
+        let pattern = q
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(like_pattern);
         let status = q.status.map(EmploymentStatus::as_str);
         // Optional filters are written as `$n is null or …` so one statement serves every
         // combination on both databases.
@@ -303,19 +333,25 @@ impl Store {
                         or lower(department) like $1 escape '\')
                        and ($2 is null or employment_status = $2)
                        and ($3 is null or department = $3)";
-        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("select count(*) from person where {filter}")))
-            .bind(pattern.clone())
-            .bind(status)
-            .bind(q.department.clone())
-            .fetch_one(&self.pool)
-            .await?;
+        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "select count(*) from person where {filter}"
+        )))
+        .bind(pattern.clone())
+        .bind(status)
+        .bind(q.department.clone())
+        .fetch_one(&self.pool)
+        .await?;
         let (after_value, after_id) = match &q.after {
             Some((v, id)) => (Some(v.clone()), Some(id.to_string())),
             None => (None, None),
         };
         // The column and direction come from closed enums, never from the request text.
         let col = q.sort.column();
-        let (cmp, dir) = if q.descending { ("<", "desc") } else { (">", "asc") };
+        let (cmp, dir) = if q.descending {
+            ("<", "desc")
+        } else {
+            (">", "asc")
+        };
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             r"select {PERSON_COLUMNS} from person where {filter}
               and ($4 is null or {col} {cmp} $4 or ({col} = $4 and id {cmp} $5))
@@ -338,7 +374,12 @@ impl Store {
     ///
     /// # Errors
     /// As [`Store::create_person`]; on any error none are added.
-    pub async fn create_people(&self, actor: &Actor, organisation_id: OrganisationId, people: Vec<NewPerson>) -> Result<Vec<Person>, StoreError> {
+    pub async fn create_people(
+        &self,
+        actor: &Actor,
+        organisation_id: OrganisationId,
+        people: Vec<NewPerson>,
+    ) -> Result<Vec<Person>, StoreError> {
         let mut w = self.write(actor).await?;
         let mut out = Vec::with_capacity(people.len());
         for new in people {

@@ -9,8 +9,8 @@ use holdfast_core::account::{Role, UserAccount};
 use holdfast_core::policy::{self, Action};
 use sha2::{Digest, Sha256};
 
-use crate::error::AppError;
 use crate::AppState;
+use crate::error::AppError;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "holdfast_session";
@@ -120,13 +120,20 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Call
         let Some(token) = auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")) else {
             return Ok(None);
         };
-        let Some((stored, account)) = state.store.api_token_by_hash(&secret_hash(token.trim())).await? else {
+        let Some((stored, account)) = state
+            .store
+            .api_token_by_hash(&secret_hash(token.trim()))
+            .await?
+        else {
             return Ok(None);
         };
         if !stored.is_usable(now) || account.disabled {
             return Ok(None);
         }
-        return Ok(Some(Caller { account, credential: Credential::Token { role: stored.role } }));
+        return Ok(Some(Caller {
+            account,
+            credential: Credential::Token { role: stored.role },
+        }));
     }
     let Some(secret) = cookie(parts, SESSION_COOKIE) else {
         return Ok(None);
@@ -135,19 +142,29 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Call
     let Some(session) = state.store.session(&token_hash).await? else {
         return Ok(None);
     };
-    if now >= session.idle_expires_at || now >= session.absolute_expires_at || session.account.disabled {
-        state.store.end_session(&session.account, &token_hash, "expired").await?;
+    if now >= session.idle_expires_at
+        || now >= session.absolute_expires_at
+        || session.account.disabled
+    {
+        state
+            .store
+            .end_session(&session.account, &token_hash, "expired")
+            .await?;
         return Ok(None);
     }
     // Extend the idle window at most once a minute, not on every request.
-    let idle = chrono::Duration::from_std(state.config.session_idle).unwrap_or(chrono::Duration::hours(1));
+    let idle =
+        chrono::Duration::from_std(state.config.session_idle).unwrap_or(chrono::Duration::hours(1));
     let renewed = (now + idle).min(session.absolute_expires_at);
     if renewed - session.idle_expires_at > chrono::Duration::minutes(1) {
         state.store.touch_session(&token_hash, renewed).await?;
     }
     Ok(Some(Caller {
         account: session.account,
-        credential: Credential::Session { token_hash, csrf_token: session.csrf_token },
+        credential: Credential::Session {
+            token_hash,
+            csrf_token: session.csrf_token,
+        },
     }))
 }
 
@@ -164,7 +181,11 @@ pub fn check_header_csrf(caller: &Caller, parts: &Parts) -> Result<(), AppError>
     let Credential::Session { csrf_token, .. } = &caller.credential else {
         return Ok(());
     };
-    let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let sent = parts
+        .headers
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if constant_time_eq(sent.as_bytes(), csrf_token.as_bytes()) {
         Ok(())
     } else {
@@ -178,7 +199,11 @@ pub fn check_header_csrf(caller: &Caller, parts: &Parts) -> Result<(), AppError>
 /// [`AppError::Csrf`] when it does not match.
 pub fn check_form_csrf(caller: &Caller, sent: &str) -> Result<(), AppError> {
     match &caller.credential {
-        Credential::Session { csrf_token, .. } if constant_time_eq(sent.as_bytes(), csrf_token.as_bytes()) => Ok(()),
+        Credential::Session { csrf_token, .. }
+            if constant_time_eq(sent.as_bytes(), csrf_token.as_bytes()) =>
+        {
+            Ok(())
+        }
         _ => Err(AppError::Csrf),
     }
 }
@@ -193,14 +218,19 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 impl FromRequestParts<AppState> for Caller {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(c) = parts.extensions.get::<Caller>() {
             return Ok(c.clone());
         }
         let State(state) = State::<AppState>::from_request_parts(parts, state)
             .await
             .map_err(|_| AppError::Internal("state".into()))?;
-        authenticate(&state, parts).await?.ok_or(AppError::Unauthenticated)
+        authenticate(&state, parts)
+            .await?
+            .ok_or(AppError::Unauthenticated)
     }
 }
 
@@ -236,7 +266,12 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
 /// # Errors
 /// [`AppError::TooManyRequests`] while locked out, [`AppError::Unauthenticated`] for wrong
 /// credentials or a disabled account (one message for all, so accounts cannot be probed).
-pub async fn login(state: &AppState, client: &str, email: &str, password: &str) -> Result<LoggedIn, AppError> {
+pub async fn login(
+    state: &AppState,
+    client: &str,
+    email: &str,
+    password: &str,
+) -> Result<LoggedIn, AppError> {
     let now = Utc::now();
     let normalised = email.trim().to_lowercase();
     let keys = vec![format!("account:{normalised}"), format!("client:{client}")];
@@ -258,35 +293,56 @@ pub async fn login(state: &AppState, client: &str, email: &str, password: &str) 
     let account = match account {
         Some(a) if ok && !a.disabled => a,
         _ => {
-            state.store.record_login_failure(&keys, &normalised, client, now).await?;
+            state
+                .store
+                .record_login_failure(&keys, &normalised, client, now)
+                .await?;
             return Err(AppError::BadCredentials);
         }
     };
     let session_secret = random_secret()?;
     let csrf_token = random_secret()?;
-    let idle = chrono::Duration::from_std(state.config.session_idle).unwrap_or(chrono::Duration::hours(1));
-    let absolute = chrono::Duration::from_std(state.config.session_absolute).unwrap_or(chrono::Duration::hours(12));
+    let idle =
+        chrono::Duration::from_std(state.config.session_idle).unwrap_or(chrono::Duration::hours(1));
+    let absolute = chrono::Duration::from_std(state.config.session_absolute)
+        .unwrap_or(chrono::Duration::hours(12));
     let session = holdfast_store::NewSession {
         token_hash: secret_hash(&session_secret),
         csrf_token: csrf_token.clone(),
         idle_expires_at: now + idle.min(absolute),
         absolute_expires_at: now + absolute,
     };
-    state.store.start_session(&account, client, &keys, &session).await?;
-    Ok(LoggedIn { account, session_secret, csrf_token, absolute_expires_at: session.absolute_expires_at })
+    state
+        .store
+        .start_session(&account, client, &keys, &session)
+        .await?;
+    Ok(LoggedIn {
+        account,
+        session_secret,
+        csrf_token,
+        absolute_expires_at: session.absolute_expires_at,
+    })
 }
 
 /// The `Set-Cookie` value that carries a new session.
 #[must_use]
 pub fn session_cookie(state: &AppState, secret: &str) -> String {
     let max_age = state.config.session_absolute.as_secs();
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
     format!("{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
 }
 
 /// The `Set-Cookie` value that removes the session cookie.
 #[must_use]
 pub fn clear_session_cookie(state: &AppState) -> String {
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
     format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
 }

@@ -72,7 +72,9 @@ impl AppError {
             Self::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
             Self::Stale(_) => (StatusCode::PRECONDITION_FAILED, "stale"),
             Self::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-            Self::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            Self::UnsupportedMediaType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
             Self::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
             Self::PreconditionRequired => (StatusCode::PRECONDITION_REQUIRED, "if_match_required"),
             Self::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
@@ -132,7 +134,10 @@ impl IntoResponse for AppError {
         let errors = match &self {
             Self::Invalid(v) => Some(v.errors.as_slice()),
             Self::Conflict { field, message } => {
-                conflict_field = [FieldError { field: (*field).to_owned(), message: message.clone() }];
+                conflict_field = [FieldError {
+                    field: (*field).to_owned(),
+                    message: message.clone(),
+                }];
                 Some(conflict_field.as_slice())
             }
             _ => None,
@@ -151,8 +156,10 @@ impl IntoResponse for AppError {
             errors,
         };
         let mut resp = (status, Json(body)).into_response();
-        resp.headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         if let Self::TooManyRequests(secs) = self
             && let Ok(v) = HeaderValue::from_str(&secs.max(1).to_string())
         {

@@ -60,10 +60,12 @@ pub struct AppState {
 }
 
 /// The application: every route, with request ids, request logs and the body limit.
-#[must_use]
 pub fn app(store: Store, config: WebConfig) -> Router {
     let limit = config.body_limit;
-    let state = AppState { store, config: Arc::new(config) };
+    let state = AppState {
+        store,
+        config: Arc::new(config),
+    };
     let request_id = HeaderName::from_static("x-request-id");
     routes::build(state)
         .into_router()
@@ -87,12 +89,19 @@ pub fn app(store: Store, config: WebConfig) -> Router {
 ///
 /// # Errors
 /// When the listener fails.
-pub async fn serve(store: Store, config: WebConfig, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+pub async fn serve(
+    store: Store,
+    config: WebConfig,
+    listener: tokio::net::TcpListener,
+) -> std::io::Result<()> {
     let app = app(store.clone(), config);
     tracing::info!(address = %listener.local_addr()?, "serving");
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     store.close().await;
     Ok(())
 }
@@ -103,7 +112,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

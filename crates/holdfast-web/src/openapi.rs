@@ -8,7 +8,6 @@ use serde_json::{Map, Value, json};
 
 use crate::routes::{Access, Kind, RouteInfo, Routes, route};
 
-
 /// Adds the document's own route, then builds the document from every route.
 pub fn register(r: Routes) -> Routes {
     let info = route_info();
@@ -22,7 +21,13 @@ pub fn register(r: Routes) -> Routes {
 }
 
 fn route_info() -> RouteInfo {
-    route(Method::GET, "/api/openapi.json", Access::Public, Kind::Api, "This OpenAPI 3.1 document")
+    route(
+        Method::GET,
+        "/api/openapi.json",
+        Access::Public,
+        Kind::Api,
+        "This OpenAPI 3.1 document",
+    )
 }
 
 /// The OpenAPI document for these routes (API routes only; pages are for people).
@@ -49,21 +54,45 @@ pub fn document(infos: &[RouteInfo]) -> Value {
                 json!({"required": true, "content": {"application/json": {"schema": schema}}}),
             );
         }
-        let ok = if info.method == Method::POST && info.response.is_some() { "201" } else { "200" };
+        let ok = if info.method == Method::POST && info.response.is_some() {
+            "201"
+        } else {
+            "200"
+        };
         let mut responses = Map::new();
         let success = match info.response {
-            Some(resp) => json!({"description": "success", "content": {"application/json": {"schema": resp(&mut generator)}}}),
+            Some(resp) => {
+                json!({"description": "success", "content": {"application/json": {"schema": resp(&mut generator)}}})
+            }
             None => json!({"description": "success"}),
         };
-        responses.insert(if info.response.is_none() && info.method != Method::GET { "204".into() } else { ok.into() }, success);
+        responses.insert(
+            if info.response.is_none() && info.method != Method::GET {
+                "204".into()
+            } else {
+                ok.into()
+            },
+            success,
+        );
         if let Access::Login(_) = info.access {
-            responses.insert("401".into(), problem_ref("not logged in, or the session or token expired"));
-            responses.insert("403".into(), problem_ref("the caller's role does not allow this, or the CSRF token is missing"));
+            responses.insert(
+                "401".into(),
+                problem_ref("not logged in, or the session or token expired"),
+            );
+            responses.insert(
+                "403".into(),
+                problem_ref("the caller's role does not allow this, or the CSRF token is missing"),
+            );
             op.insert("security".into(), json!([{"session": []}, {"bearer": []}]));
         }
-        responses.insert("default".into(), problem_ref("an error, as RFC 9457 problem details"));
+        responses.insert(
+            "default".into(),
+            problem_ref("an error, as RFC 9457 problem details"),
+        );
         op.insert("responses".into(), Value::Object(responses));
-        let entry = paths.entry(info.path.to_owned()).or_insert_with(|| json!({}));
+        let entry = paths
+            .entry(info.path.to_owned())
+            .or_insert_with(|| json!({}));
         if let Value::Object(methods) = entry {
             methods.insert(info.method.as_str().to_lowercase(), Value::Object(op));
         }
@@ -89,7 +118,8 @@ pub fn document(infos: &[RouteInfo]) -> Value {
 }
 
 fn path_params(path: &str) -> impl Iterator<Item = &str> {
-    path.split('/').filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+    path.split('/')
+        .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
 }
 
 fn operation_id(info: &RouteInfo) -> String {
@@ -98,7 +128,11 @@ fn operation_id(info: &RouteInfo) -> String {
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();
-    format!("{}{}", info.method.as_str().to_lowercase(), path.trim_end_matches('_').replace("__", "_"))
+    format!(
+        "{}{}",
+        info.method.as_str().to_lowercase(),
+        path.trim_end_matches('_').replace("__", "_")
+    )
 }
 
 fn problem_ref(description: &str) -> Value {

@@ -71,7 +71,11 @@ pub struct Routes {
 
 impl Routes {
     fn new(state: AppState) -> Self {
-        Self { state, router: Router::new(), infos: Vec::new() }
+        Self {
+            state,
+            router: Router::new(),
+            infos: Vec::new(),
+        }
     }
 
     /// Adds a route.
@@ -91,9 +95,10 @@ impl Routes {
         let mut route = on(filter, handler);
         if let Access::Login(action) = info.access {
             let kind = info.kind;
-            route = route.route_layer(from_fn_with_state(self.state.clone(), move |state, req, next| {
-                authorize(state, action, kind, req, next)
-            }));
+            route = route.route_layer(from_fn_with_state(
+                self.state.clone(),
+                move |state, req, next| authorize(state, action, kind, req, next),
+            ));
         }
         self.router = self.router.route(info.path, route);
         self.infos.push(info);
@@ -115,7 +120,6 @@ impl Routes {
 }
 
 /// Every route of the application.
-#[must_use]
 pub fn build(state: AppState) -> Routes {
     let routes = Routes::new(state);
     let routes = crate::api::routes(routes);
@@ -125,8 +129,22 @@ pub fn build(state: AppState) -> Routes {
 
 /// Shorthand for a route description.
 #[must_use]
-pub const fn route(method: Method, path: &'static str, access: Access, kind: Kind, summary: &'static str) -> RouteInfo {
-    RouteInfo { method, path, access, kind, summary, request: None, response: None }
+pub const fn route(
+    method: Method,
+    path: &'static str,
+    access: Access,
+    kind: Kind,
+    summary: &'static str,
+) -> RouteInfo {
+    RouteInfo {
+        method,
+        path,
+        access,
+        kind,
+        summary,
+        request: None,
+        response: None,
+    }
 }
 
 impl RouteInfo {
@@ -147,7 +165,13 @@ impl RouteInfo {
 
 /// The authorisation layer: authenticate, ask the policy, check CSRF, then call the handler
 /// with the [`crate::auth::Caller`] in the request.
-async fn authorize(State(state): State<AppState>, action: Action, kind: Kind, req: Request, next: Next) -> Response {
+async fn authorize(
+    State(state): State<AppState>,
+    action: Action,
+    kind: Kind,
+    req: Request,
+    next: Next,
+) -> Response {
     let (mut parts, body) = req.into_parts();
     let caller = match authenticate(&state, &parts).await {
         Ok(Some(c)) => c,
@@ -191,9 +215,13 @@ fn unauthenticated(kind: Kind, parts: &axum::http::request::Parts) -> Response {
         Kind::Api => AppError::Unauthenticated.into_response(),
         Kind::Page => {
             let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-            let mut resp = Redirect::to(&format!("/login?next={}", crate::pages::url_encode(next))).into_response();
+            let mut resp = Redirect::to(&format!("/login?next={}", crate::pages::url_encode(next)))
+                .into_response();
             *resp.status_mut() = StatusCode::SEE_OTHER;
-            resp.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+            resp.headers_mut().insert(
+                header::CACHE_CONTROL,
+                header::HeaderValue::from_static("no-store"),
+            );
             resp
         }
     }

@@ -20,7 +20,10 @@ pub async fn run(db: Option<&str>, args: DemoArgs) -> anyhow::Result<Outcome> {
     // Without a URL the demo lives in a temporary folder that goes away when it stops.
     let temp = match db {
         Some(_) => None,
-        None => Some(tempfile::tempdir().context("cannot create a temporary folder for the demo database")?),
+        None => Some(
+            tempfile::tempdir()
+                .context("cannot create a temporary folder for the demo database")?,
+        ),
     };
     let url = match (db, &temp) {
         (Some(u), _) => u.to_owned(),
@@ -29,13 +32,17 @@ pub async fn run(db: Option<&str>, args: DemoArgs) -> anyhow::Result<Outcome> {
     };
     let store = crate::commands::open(&url, OpenMode::CreateIfMissing).await?;
     if store.organisation().await?.is_some() {
-        bail!("the demo needs an empty database, and {url} already holds an organisation; leave out --database-url to use a temporary one");
+        bail!(
+            "the demo needs an empty database, and {url} already holds an organisation; leave out --database-url to use a temporary one"
+        );
     }
     let seed = args.seed.unwrap_or_else(random_seed);
     let mut rng = SplitMix64::new(seed ^ 0x5eed);
     let today = chrono::Utc::now().date_naive();
 
-    let org = store.create_organisation(&ACTOR, "Northwind Analytics Ltd", "Europe/London").await?;
+    let org = store
+        .create_organisation(&ACTOR, "Northwind Analytics Ltd", "Europe/London")
+        .await?;
     for (name, kind) in [
         ("London office", LocationKind::Office),
         ("Home working", LocationKind::HomeWorking),
@@ -52,15 +59,25 @@ pub async fn run(db: Option<&str>, args: DemoArgs) -> anyhow::Result<Outcome> {
     let mut batch = Vec::new();
     for p in &generated {
         if batch.len() >= 5_000 || p.manager.is_some_and(|m| m >= ids.len()) {
-            let stored = store.create_people(&ACTOR, org.id, std::mem::take(&mut batch)).await?;
+            let stored = store
+                .create_people(&ACTOR, org.id, std::mem::take(&mut batch))
+                .await?;
             ids.extend(stored.iter().map(|p| p.id));
             eprint!(".");
             let _ = std::io::stderr().flush();
         }
         let manager = p.manager.map(|m| ids[m]);
         batch.push(
-            NewPerson::parse(&p.name, &p.email, p.department, manager, p.status, p.start_date, p.end_date)
-                .map_err(|e| anyhow::anyhow!("generated person {}: {e}", p.email))?,
+            NewPerson::parse(
+                &p.name,
+                &p.email,
+                p.department,
+                manager,
+                p.status,
+                p.start_date,
+                p.end_date,
+            )
+            .map_err(|e| anyhow::anyhow!("generated person {}: {e}", p.email))?,
         );
     }
     let stored = store.create_people(&ACTOR, org.id, batch).await?;
@@ -77,10 +94,18 @@ pub async fn run(db: Option<&str>, args: DemoArgs) -> anyhow::Result<Outcome> {
         .collect();
     let logins = [
         (Role::Admin, "admin", Some(0)),
-        (Role::Manager, "ciso", by_department.get("Management").copied()),
+        (
+            Role::Manager,
+            "ciso",
+            by_department.get("Management").copied(),
+        ),
         (Role::Owner, "it.owner", by_department.get("IT").copied()),
         (Role::Auditor, "auditor", None),
-        (Role::Member, "member", by_department.get("Engineering").copied()),
+        (
+            Role::Member,
+            "member",
+            by_department.get("Engineering").copied(),
+        ),
     ];
     let mut printed = Vec::new();
     for (role, local, person) in logins {
@@ -102,7 +127,11 @@ pub async fn run(db: Option<&str>, args: DemoArgs) -> anyhow::Result<Outcome> {
 
     let listener = crate::commands::serve::bind(&args.serve.listen).await?;
     let addr = listener.local_addr()?;
-    println!("Holdfast demo: {} with {} people", org.name, generated.len());
+    println!(
+        "Holdfast demo: {} with {} people",
+        org.name,
+        generated.len()
+    );
     println!("Database: {url}");
     println!("Open http://{addr}/ and log in as one of:");
     for (role, email, password) in &printed {
@@ -129,5 +158,7 @@ fn random_seed() -> u64 {
 
 fn password(rng: &mut SplitMix64) -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    (0..16).map(|_| char::from(ALPHABET[rng.below(ALPHABET.len())])).collect()
+    (0..16)
+        .map(|_| char::from(ALPHABET[rng.below(ALPHABET.len())]))
+        .collect()
 }

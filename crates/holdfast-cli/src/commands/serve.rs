@@ -20,8 +20,15 @@ pub async fn bind(listen: &str) -> anyhow::Result<tokio::net::TcpListener> {
 }
 
 /// Serves until a shutdown signal.
-pub async fn serve(store: Store, args: &ServeArgs, listener: tokio::net::TcpListener) -> anyhow::Result<Outcome> {
-    let config = WebConfig { secure_cookies: args.secure_cookies, ..WebConfig::default() };
+pub async fn serve(
+    store: Store,
+    args: &ServeArgs,
+    listener: tokio::net::TcpListener,
+) -> anyhow::Result<Outcome> {
+    let config = WebConfig {
+        secure_cookies: args.secure_cookies,
+        ..WebConfig::default()
+    };
     holdfast_web::serve(store, config, listener).await?;
     Ok(Outcome::Success)
 }

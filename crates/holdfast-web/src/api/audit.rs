@@ -17,11 +17,27 @@ use crate::routes::{Access, Kind, Routes, route};
 pub fn routes(r: Routes) -> Routes {
     let read = Access::Login(Action::ReadAuditTrail);
     r.add(
-        route(Method::GET, "/api/v1/audit-events", read, Kind::Api, "Browse the audit trail, newest first (filter by entity, actor, time)")
-            .gives::<Page<EventDto>>(),
+        route(
+            Method::GET,
+            "/api/v1/audit-events",
+            read,
+            Kind::Api,
+            "Browse the audit trail, newest first (filter by entity, actor, time)",
+        )
+        .gives::<Page<EventDto>>(),
         list,
     )
-    .add(route(Method::GET, "/api/v1/audit-events/verify", read, Kind::Api, "Recompute the hash chain").gives::<ChainDto>(), verify)
+    .add(
+        route(
+            Method::GET,
+            "/api/v1/audit-events/verify",
+            read,
+            Kind::Api,
+            "Recompute the hash chain",
+        )
+        .gives::<ChainDto>(),
+        verify,
+    )
 }
 
 /// One audit event.
@@ -51,7 +67,9 @@ pub struct EventDto {
 
 impl From<&StoredEvent> for EventDto {
     fn from(e: &StoredEvent) -> Self {
-        let parse = |s: &str| serde_json::from_str(s).unwrap_or_else(|_| serde_json::Value::String(s.to_owned()));
+        let parse = |s: &str| {
+            serde_json::from_str(s).unwrap_or_else(|_| serde_json::Value::String(s.to_owned()))
+        };
         Self {
             seq: e.event.seq,
             at: e.event.at.clone(),
@@ -95,15 +113,35 @@ pub struct ListParams {
     pub(crate) to: Option<String>,
 }
 
-fn time_bound(field: &str, raw: Option<&str>, end_of_day: bool) -> Result<Option<String>, AppError> {
-    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(None) };
+fn time_bound(
+    field: &str,
+    raw: Option<&str>,
+    end_of_day: bool,
+) -> Result<Option<String>, AppError> {
+    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
     if let Ok(d) = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-        let d = if end_of_day { d.succ_opt().unwrap_or(d) } else { d };
+        let d = if end_of_day {
+            d.succ_opt().unwrap_or(d)
+        } else {
+            d
+        };
         return Ok(Some(format!("{}T00:00:00.000000Z", d.format("%Y-%m-%d"))));
     }
     chrono::DateTime::parse_from_rfc3339(raw)
-        .map(|t| Some(t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Micros, true)))
-        .map_err(|_| AppError::invalid(field, format!("{field} must be a date (2026-12-01) or an RFC 3339 time")))
+        .map(|t| {
+            Some(
+                t.with_timezone(&chrono::Utc)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            )
+        })
+        .map_err(|_| {
+            AppError::invalid(
+                field,
+                format!("{field} must be a date (2026-12-01) or an RFC 3339 time"),
+            )
+        })
 }
 
 pub(crate) fn audit_query(p: &ListParams) -> Result<AuditQuery, AppError> {
@@ -117,25 +155,41 @@ pub(crate) fn audit_query(p: &ListParams) -> Result<AuditQuery, AppError> {
         before_seq: p
             .cursor
             .as_deref()
-            .map(|c| decode_cursor(c)?.as_i64().ok_or_else(|| AppError::invalid("cursor", "this cursor is not one the API gave out")))
+            .map(|c| {
+                decode_cursor(c)?.as_i64().ok_or_else(|| {
+                    AppError::invalid("cursor", "this cursor is not one the API gave out")
+                })
+            })
             .transpose()?,
         limit: page_limit(p.limit)?,
     })
 }
 
-async fn list(State(st): State<AppState>, ApiQuery(p): ApiQuery<ListParams>) -> Result<Json<Page<EventDto>>, AppError> {
+async fn list(
+    State(st): State<AppState>,
+    ApiQuery(p): ApiQuery<ListParams>,
+) -> Result<Json<Page<EventDto>>, AppError> {
     let q = audit_query(&p)?;
     let (events, total) = st.store.list_audit_events(&q).await?;
     let next_cursor = (events.len() == q.limit as usize)
         .then(|| events.last())
         .flatten()
         .map(|e| encode_cursor(&serde_json::json!(e.event.seq)));
-    Ok(Json(Page { items: events.iter().map(EventDto::from).collect(), total, next_cursor }))
+    Ok(Json(Page {
+        items: events.iter().map(EventDto::from).collect(),
+        total,
+        next_cursor,
+    }))
 }
 
 pub(crate) async fn chain(st: &AppState) -> Result<ChainDto, AppError> {
     let r = st.store.verify_chain().await?;
-    Ok(ChainDto { intact: r.broken.is_none(), verified: r.verified, head: r.head, broken: r.broken.map(|b| b.to_string()) })
+    Ok(ChainDto {
+        intact: r.broken.is_none(),
+        verified: r.verified,
+        head: r.head,
+        broken: r.broken.map(|b| b.to_string()),
+    })
 }
 
 async fn verify(State(st): State<AppState>) -> Result<Json<ChainDto>, AppError> {

@@ -12,12 +12,27 @@ use crate::error::AppError;
 use crate::routes::{Access, Kind, Routes, route};
 
 pub fn routes(r: Routes) -> Routes {
-    r.add(route(Method::GET, "/healthz", Access::Public, Kind::Api, "Health: 200 when the database answers, 503 when not"), healthz)
-        .add(
-            route(Method::GET, "/api/v1/dashboard", Access::Login(Action::ViewDashboard), Kind::Api, "Counts from the live records")
-                .gives::<DashboardDto>(),
-            dashboard,
+    r.add(
+        route(
+            Method::GET,
+            "/healthz",
+            Access::Public,
+            Kind::Api,
+            "Health: 200 when the database answers, 503 when not",
+        ),
+        healthz,
+    )
+    .add(
+        route(
+            Method::GET,
+            "/api/v1/dashboard",
+            Access::Login(Action::ViewDashboard),
+            Kind::Api,
+            "Counts from the live records",
         )
+        .gives::<DashboardDto>(),
+        dashboard,
+    )
 }
 
 async fn healthz(State(st): State<AppState>) -> (StatusCode, &'static str) {
@@ -54,7 +69,12 @@ pub struct DashboardDto {
 }
 
 pub(crate) async fn figures(st: &AppState) -> Result<DashboardDto, AppError> {
-    let org = st.store.organisation().await?.map(|o| o.name).unwrap_or_default();
+    let org = st
+        .store
+        .organisation()
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_default();
     let c = st.store.counts().await?;
     Ok(DashboardDto {
         organisation: org,

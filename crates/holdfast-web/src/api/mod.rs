@@ -48,12 +48,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 let text = strip_axum_prefix(&e.body_text()).to_owned();
                 // axum reports `path: message`; the path is the field a person must fix.
                 let (field, message) = match text.split_once(": ") {
-                    Some((path, msg)) if !path.contains(' ') && path != "." => (path.to_owned(), msg.to_owned()),
+                    Some((path, msg)) if !path.contains(' ') && path != "." => {
+                        (path.to_owned(), msg.to_owned())
+                    }
                     _ => ("body".to_owned(), text.clone()),
                 };
                 Err(AppError::invalid(&field, message))
             }
-            Err(JsonRejection::BytesRejection(e)) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+            Err(JsonRejection::BytesRejection(e))
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
+            {
                 Err(AppError::TooLarge(crate::WebConfig::default().body_limit))
             }
             Err(e) => Err(AppError::BadRequest(e.body_text())),
@@ -86,7 +90,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
             .map_err(|e: QueryRejection| {
                 AppError::BadRequest(format!(
                     "bad query parameters: {}",
-                    e.body_text().trim_start_matches("Failed to deserialize query string: ")
+                    e.body_text()
+                        .trim_start_matches("Failed to deserialize query string: ")
                 ))
             })
     }
@@ -100,7 +105,10 @@ pub fn page_limit(limit: Option<i64>) -> Result<u32, AppError> {
     match limit {
         None => Ok(50),
         Some(n @ 1..=500) => Ok(u32::try_from(n).unwrap_or(50)),
-        Some(_) => Err(AppError::invalid("limit", "limit must be between 1 and 500")),
+        Some(_) => Err(AppError::invalid(
+            "limit",
+            "limit must be between 1 and 500",
+        )),
     }
 }
 
@@ -118,7 +126,12 @@ pub fn decode_cursor(cursor: &str) -> Result<serde_json::Value, AppError> {
     hex::decode(cursor)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or_else(|| AppError::invalid("cursor", "this cursor is not one the API gave out; start from the first page"))
+        .ok_or_else(|| {
+            AppError::invalid(
+                "cursor",
+                "this cursor is not one the API gave out; start from the first page",
+            )
+        })
 }
 
 /// The version an update was based on, from `If-Match: "N"`.
@@ -126,12 +139,18 @@ pub fn decode_cursor(cursor: &str) -> Result<serde_json::Value, AppError> {
 /// # Errors
 /// 428 without the header, 400 when it is not an ETag this API gave out.
 pub fn if_match(headers: &HeaderMap) -> Result<i64, AppError> {
-    let raw = headers.get(header::IF_MATCH).ok_or(AppError::PreconditionRequired)?;
+    let raw = headers
+        .get(header::IF_MATCH)
+        .ok_or(AppError::PreconditionRequired)?;
     raw.to_str()
         .ok()
         .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
         .and_then(|v| v.parse().ok())
-        .ok_or_else(|| AppError::BadRequest("If-Match must be an ETag from a previous response, such as \"3\"".into()))
+        .ok_or_else(|| {
+            AppError::BadRequest(
+                "If-Match must be an ETag from a previous response, such as \"3\"".into(),
+            )
+        })
 }
 
 /// A JSON response with an `ETag` for the record's version.

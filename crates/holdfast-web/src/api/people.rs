@@ -12,7 +12,9 @@ use holdfast_store::{PersonQuery, PersonSortField};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiQuery, Page, decode_cursor, encode_cursor, if_match, page_limit, path_id, with_etag};
+use super::{
+    ApiJson, ApiQuery, Page, decode_cursor, encode_cursor, if_match, page_limit, path_id, with_etag,
+};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -22,18 +24,49 @@ pub fn routes(r: Routes) -> Routes {
     let read = Access::Login(Action::ReadPeople);
     let write = Access::Login(Action::WritePeople);
     r.add(
-        route(Method::GET, "/api/v1/people", read, Kind::Api, "List people (search, filter, sort, paginate)").gives::<Page<PersonDto>>(),
+        route(
+            Method::GET,
+            "/api/v1/people",
+            read,
+            Kind::Api,
+            "List people (search, filter, sort, paginate)",
+        )
+        .gives::<Page<PersonDto>>(),
         list,
     )
     .add(
-        route(Method::POST, "/api/v1/people", write, Kind::Api, "Add a person").takes::<NewPersonDto>().gives::<PersonDto>(),
+        route(
+            Method::POST,
+            "/api/v1/people",
+            write,
+            Kind::Api,
+            "Add a person",
+        )
+        .takes::<NewPersonDto>()
+        .gives::<PersonDto>(),
         create,
     )
-    .add(route(Method::GET, "/api/v1/people/{id}", read, Kind::Api, "Read a person (ETag = version)").gives::<PersonDto>(), show)
     .add(
-        route(Method::PATCH, "/api/v1/people/{id}", write, Kind::Api, "Edit a person, including employment status (needs If-Match)")
-            .takes::<PersonPatchDto>()
-            .gives::<PersonDto>(),
+        route(
+            Method::GET,
+            "/api/v1/people/{id}",
+            read,
+            Kind::Api,
+            "Read a person (ETag = version)",
+        )
+        .gives::<PersonDto>(),
+        show,
+    )
+    .add(
+        route(
+            Method::PATCH,
+            "/api/v1/people/{id}",
+            write,
+            Kind::Api,
+            "Edit a person, including employment status (needs If-Match)",
+        )
+        .takes::<PersonPatchDto>()
+        .gives::<PersonDto>(),
         update,
     )
 }
@@ -169,7 +202,10 @@ pub struct ListParams {
 pub(crate) fn manager_id(raw: Option<&str>) -> Result<Option<PersonId>, AppError> {
     raw.map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(|s| s.parse().map_err(|_| AppError::invalid("manager_id", "manager_id must be a person's id")))
+        .map(|s| {
+            s.parse()
+                .map_err(|_| AppError::invalid("manager_id", "manager_id must be a person's id"))
+        })
         .transpose()
 }
 
@@ -188,9 +224,17 @@ pub(crate) fn person_query(p: &ListParams) -> Result<PersonQuery, AppError> {
         .as_deref()
         .map(|c| {
             let v = decode_cursor(c)?;
-            let value = v.get(0).and_then(serde_json::Value::as_str).map(str::to_owned);
-            let id = v.get(1).and_then(serde_json::Value::as_str).and_then(|s| s.parse().ok());
-            value.zip(id).ok_or_else(|| AppError::invalid("cursor", "this cursor is not one the API gave out"))
+            let value = v
+                .get(0)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned);
+            let id = v
+                .get(1)
+                .and_then(serde_json::Value::as_str)
+                .and_then(|s| s.parse().ok());
+            value.zip(id).ok_or_else(|| {
+                AppError::invalid("cursor", "this cursor is not one the API gave out")
+            })
         })
         .transpose()?;
     Ok(PersonQuery {
@@ -204,24 +248,45 @@ pub(crate) fn person_query(p: &ListParams) -> Result<PersonQuery, AppError> {
     })
 }
 
-async fn list(State(st): State<AppState>, ApiQuery(p): ApiQuery<ListParams>) -> Result<Json<Page<PersonDto>>, AppError> {
+async fn list(
+    State(st): State<AppState>,
+    ApiQuery(p): ApiQuery<ListParams>,
+) -> Result<Json<Page<PersonDto>>, AppError> {
     let q = person_query(&p)?;
     let page = st.store.list_people(&q).await?;
     let next_cursor = (page.items.len() == q.limit as usize)
         .then(|| page.items.last())
         .flatten()
-        .map(|last| encode_cursor(&serde_json::json!([q.sort.value_of(last), last.id.to_string()])));
-    Ok(Json(Page { items: page.items.iter().map(PersonDto::from).collect(), total: page.total, next_cursor }))
+        .map(|last| {
+            encode_cursor(&serde_json::json!([
+                q.sort.value_of(last),
+                last.id.to_string()
+            ]))
+        });
+    Ok(Json(Page {
+        items: page.items.iter().map(PersonDto::from).collect(),
+        total: page.total,
+        next_cursor,
+    }))
 }
 
-async fn create(State(st): State<AppState>, caller: Caller, ApiJson(body): ApiJson<NewPersonDto>) -> Result<Response, AppError> {
-    let org = st.store.organisation().await?.ok_or(AppError::NotFound("organisation"))?;
+async fn create(
+    State(st): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<NewPersonDto>,
+) -> Result<Response, AppError> {
+    let org = st
+        .store
+        .organisation()
+        .await?
+        .ok_or(AppError::NotFound("organisation"))?;
     let new = NewPerson::parse(
         &body.name,
         &body.email,
         &body.department,
         manager_id(body.manager_id.as_deref())?,
-        body.employment_status.map_or(EmploymentStatus::Active, Into::into),
+        body.employment_status
+            .map_or(EmploymentStatus::Active, Into::into),
         body.start_date,
         body.end_date,
     )?;
@@ -249,12 +314,19 @@ async fn update(
         name: body.name,
         email: body.email,
         department: body.department,
-        manager_id: body.manager_id.as_deref().map(|m| manager_id(Some(m))).transpose()?,
+        manager_id: body
+            .manager_id
+            .as_deref()
+            .map(|m| manager_id(Some(m)))
+            .transpose()?,
         employment_status: body.employment_status.map(Into::into),
         start_date: body.start_date,
         end_date: body.end_date.map(Some),
     };
-    let p = st.store.update_person(&caller.actor(), id, version, &changes).await?;
+    let p = st
+        .store
+        .update_person(&caller.actor(), id, version, &changes)
+        .await?;
     Ok(with_etag(p.version, PersonDto::from(&p)).into_response())
 }
 

@@ -20,21 +20,53 @@ use crate::routes::{Access, Kind, Routes, route};
 pub fn routes(r: Routes) -> Routes {
     let own = Access::Login(Action::ManageOwnProfile);
     r.add(
-        route(Method::POST, "/api/v1/session", Access::Public, Kind::Api, "Log in with email and password; sets the session cookie")
-            .takes::<LoginDto>()
-            .gives::<SessionDto>(),
+        route(
+            Method::POST,
+            "/api/v1/session",
+            Access::Public,
+            Kind::Api,
+            "Log in with email and password; sets the session cookie",
+        )
+        .takes::<LoginDto>()
+        .gives::<SessionDto>(),
         login,
     )
-    .add(route(Method::DELETE, "/api/v1/session", own, Kind::Api, "Log out"), logout)
-    .add(route(Method::GET, "/api/v1/me", own, Kind::Api, "Who am I: account and person").gives::<MeDto>(), me)
     .add(
-        route(Method::PATCH, "/api/v1/me", own, Kind::Api, "Edit my own profile (needs If-Match of my person)")
-            .takes::<MePatchDto>()
-            .gives::<PersonDto>(),
+        route(Method::DELETE, "/api/v1/session", own, Kind::Api, "Log out"),
+        logout,
+    )
+    .add(
+        route(
+            Method::GET,
+            "/api/v1/me",
+            own,
+            Kind::Api,
+            "Who am I: account and person",
+        )
+        .gives::<MeDto>(),
+        me,
+    )
+    .add(
+        route(
+            Method::PATCH,
+            "/api/v1/me",
+            own,
+            Kind::Api,
+            "Edit my own profile (needs If-Match of my person)",
+        )
+        .takes::<MePatchDto>()
+        .gives::<PersonDto>(),
         update_me,
     )
     .add(
-        route(Method::POST, "/api/v1/me/password", own, Kind::Api, "Change my password; ends my other sessions").takes::<PasswordDto>(),
+        route(
+            Method::POST,
+            "/api/v1/me/password",
+            own,
+            Kind::Api,
+            "Change my password; ends my other sessions",
+        )
+        .takes::<PasswordDto>(),
         change_password,
     )
 }
@@ -131,17 +163,21 @@ async fn login(
         expires_at: done.absolute_expires_at,
     };
     let mut resp = (StatusCode::CREATED, Json(dto)).into_response();
-    let cookie = HeaderValue::from_str(&session_cookie(&st, &done.session_secret)).map_err(|e| AppError::Internal(e.to_string()))?;
+    let cookie = HeaderValue::from_str(&session_cookie(&st, &done.session_secret))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     resp.headers_mut().insert(header::SET_COOKIE, cookie);
     Ok(resp)
 }
 
 async fn logout(State(st): State<AppState>, caller: Caller) -> Result<Response, AppError> {
     if let Credential::Session { token_hash, .. } = &caller.credential {
-        st.store.end_session(&caller.account, token_hash, "logout").await?;
+        st.store
+            .end_session(&caller.account, token_hash, "logout")
+            .await?;
     }
     let mut resp = StatusCode::NO_CONTENT.into_response();
-    let cookie = HeaderValue::from_str(&clear_session_cookie(&st)).map_err(|e| AppError::Internal(e.to_string()))?;
+    let cookie = HeaderValue::from_str(&clear_session_cookie(&st))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     resp.headers_mut().insert(header::SET_COOKIE, cookie);
     Ok(resp)
 }
@@ -151,7 +187,11 @@ async fn me(State(st): State<AppState>, caller: Caller) -> Result<Json<MeDto>, A
         Some(id) => Some(PersonDto::from(&st.store.person(id).await?)),
         None => None,
     };
-    Ok(Json(MeDto { account: AccountDto::from(&caller.account), person, effective_role: caller.role().to_string() }))
+    Ok(Json(MeDto {
+        account: AccountDto::from(&caller.account),
+        person,
+        effective_role: caller.role().to_string(),
+    }))
 }
 
 async fn update_me(
@@ -160,14 +200,27 @@ async fn update_me(
     headers: HeaderMap,
     ApiJson(body): ApiJson<MePatchDto>,
 ) -> Result<Response, AppError> {
-    let person = caller.account.person_id.ok_or(AppError::NotFound("person linked to your account"))?;
+    let person = caller
+        .account
+        .person_id
+        .ok_or(AppError::NotFound("person linked to your account"))?;
     let version = if_match(&headers)?;
-    let changes = PersonChanges { name: Some(body.name), ..PersonChanges::default() };
-    let p = st.store.update_person(&caller.actor(), person, version, &changes).await?;
+    let changes = PersonChanges {
+        name: Some(body.name),
+        ..PersonChanges::default()
+    };
+    let p = st
+        .store
+        .update_person(&caller.actor(), person, version, &changes)
+        .await?;
     Ok(with_etag(p.version, PersonDto::from(&p)))
 }
 
-async fn change_password(State(st): State<AppState>, caller: Caller, ApiJson(body): ApiJson<PasswordDto>) -> Result<StatusCode, AppError> {
+async fn change_password(
+    State(st): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<PasswordDto>,
+) -> Result<StatusCode, AppError> {
     set_own_password(&st, &caller, &body.current_password, body.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -176,7 +229,12 @@ async fn change_password(State(st): State<AppState>, caller: Caller, ApiJson(bod
 ///
 /// # Errors
 /// 422 naming `current_password` when it is wrong, or `password` when the new one is too short.
-pub async fn set_own_password(st: &AppState, caller: &Caller, current: &str, new: String) -> Result<(), AppError> {
+pub async fn set_own_password(
+    st: &AppState,
+    caller: &Caller,
+    current: &str,
+    new: String,
+) -> Result<(), AppError> {
     let new = NewPassword::parse(new)?;
     let (_, hash) = st
         .store
@@ -188,12 +246,17 @@ pub async fn set_own_password(st: &AppState, caller: &Caller, current: &str, new
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
     if !ok {
-        return Err(AppError::invalid("current_password", "the current password is wrong"));
+        return Err(AppError::invalid(
+            "current_password",
+            "the current password is wrong",
+        ));
     }
     let keep = match &caller.credential {
         Credential::Session { token_hash, .. } => Some(token_hash.as_str()),
         Credential::Token { .. } => None,
     };
-    st.store.set_password(&caller.actor(), caller.account.id, new, keep).await?;
+    st.store
+        .set_password(&caller.actor(), caller.account.id, new, keep)
+        .await?;
     Ok(())
 }

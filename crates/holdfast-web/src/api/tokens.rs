@@ -18,14 +18,40 @@ use crate::routes::{Access, Kind, Routes, route};
 
 pub fn routes(r: Routes) -> Routes {
     let own = Access::Login(Action::ManageOwnTokens);
-    r.add(route(Method::GET, "/api/v1/tokens", own, Kind::Api, "List my API tokens (administrators: everyone's)").gives::<Vec<TokenDto>>(), list)
-        .add(
-            route(Method::POST, "/api/v1/tokens", own, Kind::Api, "Create an API token; the secret is shown once")
-                .takes::<NewTokenDto>()
-                .gives::<CreatedTokenDto>(),
-            create,
+    r.add(
+        route(
+            Method::GET,
+            "/api/v1/tokens",
+            own,
+            Kind::Api,
+            "List my API tokens (administrators: everyone's)",
         )
-        .add(route(Method::DELETE, "/api/v1/tokens/{id}", own, Kind::Api, "Revoke an API token").gives::<TokenDto>(), revoke)
+        .gives::<Vec<TokenDto>>(),
+        list,
+    )
+    .add(
+        route(
+            Method::POST,
+            "/api/v1/tokens",
+            own,
+            Kind::Api,
+            "Create an API token; the secret is shown once",
+        )
+        .takes::<NewTokenDto>()
+        .gives::<CreatedTokenDto>(),
+        create,
+    )
+    .add(
+        route(
+            Method::DELETE,
+            "/api/v1/tokens/{id}",
+            own,
+            Kind::Api,
+            "Revoke an API token",
+        )
+        .gives::<TokenDto>(),
+        revoke,
+    )
 }
 
 /// An API token as listed.
@@ -85,36 +111,88 @@ pub struct CreatedTokenDto {
 }
 
 /// Creates a token for the caller; shared with the tokens page.
-pub(crate) async fn create_token(st: &AppState, caller: &Caller, name: &str, role: Option<Role>, days: Option<i64>) -> Result<(String, ApiToken), AppError> {
+pub(crate) async fn create_token(
+    st: &AppState,
+    caller: &Caller,
+    name: &str,
+    role: Option<Role>,
+    days: Option<i64>,
+) -> Result<(String, ApiToken), AppError> {
     let role = role.unwrap_or(caller.role());
     if !policy::within(role, caller.role()) {
-        return Err(AppError::invalid("role", format!("a token cannot do more than you: choose a role within {}", caller.role())));
+        return Err(AppError::invalid(
+            "role",
+            format!(
+                "a token cannot do more than you: choose a role within {}",
+                caller.role()
+            ),
+        ));
     }
     let expires_at = match days {
         None => None,
         Some(d @ 1..=3650) => Some(chrono::Utc::now() + chrono::Duration::days(d)),
-        Some(_) => return Err(AppError::invalid("expires_in_days", "expires_in_days must be between 1 and 3650")),
+        Some(_) => {
+            return Err(AppError::invalid(
+                "expires_in_days",
+                "expires_in_days must be between 1 and 3650",
+            ));
+        }
     };
     let secret = format!("{TOKEN_PREFIX}{}", random_secret()?);
     let token = st
         .store
-        .create_api_token(&caller.actor(), caller.account.id, name, role, &secret_hash(&secret), expires_at)
+        .create_api_token(
+            &caller.actor(),
+            caller.account.id,
+            name,
+            role,
+            &secret_hash(&secret),
+            expires_at,
+        )
         .await?;
     Ok((secret, token))
 }
 
 async fn list(State(st): State<AppState>, caller: Caller) -> Result<Json<Vec<TokenDto>>, AppError> {
     let owner = (!caller.may(Action::ManageAllTokens)).then_some(caller.account.id);
-    Ok(Json(st.store.list_api_tokens(owner).await?.iter().map(TokenDto::from).collect()))
+    Ok(Json(
+        st.store
+            .list_api_tokens(owner)
+            .await?
+            .iter()
+            .map(TokenDto::from)
+            .collect(),
+    ))
 }
 
-async fn create(State(st): State<AppState>, caller: Caller, ApiJson(body): ApiJson<NewTokenDto>) -> Result<(StatusCode, Json<CreatedTokenDto>), AppError> {
-    let (secret, token) = create_token(&st, &caller, &body.name, body.role.map(Into::into), body.expires_in_days).await?;
-    Ok((StatusCode::CREATED, Json(CreatedTokenDto { secret, token: TokenDto::from(&token) })))
+async fn create(
+    State(st): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<NewTokenDto>,
+) -> Result<(StatusCode, Json<CreatedTokenDto>), AppError> {
+    let (secret, token) = create_token(
+        &st,
+        &caller,
+        &body.name,
+        body.role.map(Into::into),
+        body.expires_in_days,
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedTokenDto {
+            secret,
+            token: TokenDto::from(&token),
+        }),
+    ))
 }
 
 /// Revokes a token the caller may manage; others' tokens are "not found" to non-admins.
-pub(crate) async fn revoke_token(st: &AppState, caller: &Caller, id: &str) -> Result<ApiToken, AppError> {
+pub(crate) async fn revoke_token(
+    st: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<ApiToken, AppError> {
     let id = path_id(id, "API token")?;
     let token = st.store.api_token(id).await?;
     if token.user_id != caller.account.id && !caller.may(Action::ManageAllTokens) {
@@ -123,6 +201,12 @@ pub(crate) async fn revoke_token(st: &AppState, caller: &Caller, id: &str) -> Re
     Ok(st.store.revoke_api_token(&caller.actor(), id).await?)
 }
 
-async fn revoke(State(st): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<TokenDto>, AppError> {
-    Ok(Json(TokenDto::from(&revoke_token(&st, &caller, &id).await?)))
+async fn revoke(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<TokenDto>, AppError> {
+    Ok(Json(TokenDto::from(
+        &revoke_token(&st, &caller, &id).await?,
+    )))
 }

@@ -4,16 +4,18 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
+use holdfast_core::ValidationErrors;
 use holdfast_core::account::{NewPassword, Role};
 use holdfast_core::person::EmailAddress;
 use holdfast_core::policy::Action;
-use holdfast_core::ValidationErrors;
 use holdfast_store::{NewUserAccount, UserAccountPatch};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::session::AccountDto;
-use super::{ApiJson, ApiQuery, Page, decode_cursor, encode_cursor, if_match, page_limit, path_id, with_etag};
+use super::{
+    ApiJson, ApiQuery, Page, decode_cursor, encode_cursor, if_match, page_limit, path_id, with_etag,
+};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -22,15 +24,52 @@ use crate::routes::{Access, Kind, Routes, route};
 pub fn routes(r: Routes) -> Routes {
     let read = Access::Login(Action::ReadUsers);
     let write = Access::Login(Action::WriteUsers);
-    r.add(route(Method::GET, "/api/v1/users", read, Kind::Api, "List login accounts").gives::<Page<AccountDto>>(), list)
-        .add(route(Method::POST, "/api/v1/users", write, Kind::Api, "Create a login account").takes::<NewUserDto>().gives::<AccountDto>(), create)
-        .add(route(Method::GET, "/api/v1/users/{id}", read, Kind::Api, "Read a login account").gives::<AccountDto>(), show)
-        .add(
-            route(Method::PATCH, "/api/v1/users/{id}", write, Kind::Api, "Change role or disable (needs If-Match)")
-                .takes::<UserPatchDto>()
-                .gives::<AccountDto>(),
-            update,
+    r.add(
+        route(
+            Method::GET,
+            "/api/v1/users",
+            read,
+            Kind::Api,
+            "List login accounts",
         )
+        .gives::<Page<AccountDto>>(),
+        list,
+    )
+    .add(
+        route(
+            Method::POST,
+            "/api/v1/users",
+            write,
+            Kind::Api,
+            "Create a login account",
+        )
+        .takes::<NewUserDto>()
+        .gives::<AccountDto>(),
+        create,
+    )
+    .add(
+        route(
+            Method::GET,
+            "/api/v1/users/{id}",
+            read,
+            Kind::Api,
+            "Read a login account",
+        )
+        .gives::<AccountDto>(),
+        show,
+    )
+    .add(
+        route(
+            Method::PATCH,
+            "/api/v1/users/{id}",
+            write,
+            Kind::Api,
+            "Change role or disable (needs If-Match)",
+        )
+        .takes::<UserPatchDto>()
+        .gives::<AccountDto>(),
+        update,
+    )
 }
 
 /// Role names.
@@ -94,19 +133,42 @@ pub struct ListParams {
     q: Option<String>,
 }
 
-async fn list(State(st): State<AppState>, ApiQuery(p): ApiQuery<ListParams>) -> Result<Json<Page<AccountDto>>, AppError> {
+async fn list(
+    State(st): State<AppState>,
+    ApiQuery(p): ApiQuery<ListParams>,
+) -> Result<Json<Page<AccountDto>>, AppError> {
     let limit = i64::from(page_limit(p.limit)?);
     let offset = match p.cursor.as_deref() {
-        Some(c) => decode_cursor(c)?.as_i64().filter(|o| *o >= 0).ok_or_else(|| AppError::invalid("cursor", "this cursor is not one the API gave out"))?,
+        Some(c) => decode_cursor(c)?
+            .as_i64()
+            .filter(|o| *o >= 0)
+            .ok_or_else(|| {
+                AppError::invalid("cursor", "this cursor is not one the API gave out")
+            })?,
         None => 0,
     };
-    let (items, total) = st.store.list_user_accounts(p.q.as_deref(), offset, limit).await?;
-    let next_cursor = (offset + limit < total).then(|| encode_cursor(&serde_json::json!(offset + limit)));
-    Ok(Json(Page { items: items.iter().map(AccountDto::from).collect(), total, next_cursor }))
+    let (items, total) = st
+        .store
+        .list_user_accounts(p.q.as_deref(), offset, limit)
+        .await?;
+    let next_cursor =
+        (offset + limit < total).then(|| encode_cursor(&serde_json::json!(offset + limit)));
+    Ok(Json(Page {
+        items: items.iter().map(AccountDto::from).collect(),
+        total,
+        next_cursor,
+    }))
 }
 
 /// Validates and creates an account; shared with the users page.
-pub(crate) async fn create_account(st: &AppState, caller: &Caller, email: &str, role: Role, person: Option<&str>, password: String) -> Result<holdfast_core::account::UserAccount, AppError> {
+pub(crate) async fn create_account(
+    st: &AppState,
+    caller: &Caller,
+    email: &str,
+    role: Role,
+    person: Option<&str>,
+    password: String,
+) -> Result<holdfast_core::account::UserAccount, AppError> {
     let mut errors = ValidationErrors::default();
     let email = errors.check(EmailAddress::parse("email", email));
     let person_id = match person.map(str::trim).filter(|s| !s.is_empty()) {
@@ -126,11 +188,34 @@ pub(crate) async fn create_account(st: &AppState, caller: &Caller, email: &str, 
     if !errors.errors.is_empty() {
         return Err(errors.into());
     }
-    Ok(st.store.create_user_account(&caller.actor(), NewUserAccount { email, role, person_id, password }).await?)
+    Ok(st
+        .store
+        .create_user_account(
+            &caller.actor(),
+            NewUserAccount {
+                email,
+                role,
+                person_id,
+                password,
+            },
+        )
+        .await?)
 }
 
-async fn create(State(st): State<AppState>, caller: Caller, ApiJson(body): ApiJson<NewUserDto>) -> Result<Response, AppError> {
-    let a = create_account(&st, &caller, &body.email, body.role.into(), body.person_id.as_deref(), body.password).await?;
+async fn create(
+    State(st): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<NewUserDto>,
+) -> Result<Response, AppError> {
+    let a = create_account(
+        &st,
+        &caller,
+        &body.email,
+        body.role.into(),
+        body.person_id.as_deref(),
+        body.password,
+    )
+    .await?;
     let mut resp = with_etag(a.version, AccountDto::from(&a));
     *resp.status_mut() = StatusCode::CREATED;
     Ok(resp)
@@ -150,10 +235,21 @@ async fn update(
 ) -> Result<Response, AppError> {
     let id = path_id(&id, "user account")?;
     let version = if_match(&headers)?;
-    if id == caller.account.id && (body.disabled == Some(true) || body.role.is_some_and(|r| Role::from(r) != Role::Admin)) {
-        return Err(AppError::invalid("role", "you cannot disable or demote your own account; ask another administrator"));
+    if id == caller.account.id
+        && (body.disabled == Some(true) || body.role.is_some_and(|r| Role::from(r) != Role::Admin))
+    {
+        return Err(AppError::invalid(
+            "role",
+            "you cannot disable or demote your own account; ask another administrator",
+        ));
     }
-    let patch = UserAccountPatch { role: body.role.map(Into::into), disabled: body.disabled };
-    let a = st.store.update_user_account(&caller.actor(), id, version, &patch).await?;
+    let patch = UserAccountPatch {
+        role: body.role.map(Into::into),
+        disabled: body.disabled,
+    };
+    let a = st
+        .store
+        .update_user_account(&caller.actor(), id, version, &patch)
+        .await?;
     Ok(with_etag(a.version, AccountDto::from(&a)))
 }

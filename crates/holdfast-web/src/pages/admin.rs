@@ -24,12 +24,54 @@ pub fn routes(r: Routes) -> Routes {
     let read = Access::Login(Action::ReadUsers);
     let write = Access::Login(Action::WriteUsers);
     let tokens = Access::Login(Action::ManageOwnTokens);
-    r.add(route(Method::GET, "/users", read, Kind::Page, "Login accounts"), users)
-        .add(route(Method::POST, "/users", write, Kind::Page, "Create a login account"), create_user)
-        .add(route(Method::POST, "/users/{id}/toggle", write, Kind::Page, "Disable or enable a login account"), toggle_user)
-        .add(route(Method::GET, "/tokens", tokens, Kind::Page, "API tokens"), token_list)
-        .add(route(Method::POST, "/tokens", tokens, Kind::Page, "Create an API token"), token_create)
-        .add(route(Method::POST, "/tokens/{id}/revoke", tokens, Kind::Page, "Revoke an API token"), token_revoke)
+    r.add(
+        route(Method::GET, "/users", read, Kind::Page, "Login accounts"),
+        users,
+    )
+    .add(
+        route(
+            Method::POST,
+            "/users",
+            write,
+            Kind::Page,
+            "Create a login account",
+        ),
+        create_user,
+    )
+    .add(
+        route(
+            Method::POST,
+            "/users/{id}/toggle",
+            write,
+            Kind::Page,
+            "Disable or enable a login account",
+        ),
+        toggle_user,
+    )
+    .add(
+        route(Method::GET, "/tokens", tokens, Kind::Page, "API tokens"),
+        token_list,
+    )
+    .add(
+        route(
+            Method::POST,
+            "/tokens",
+            tokens,
+            Kind::Page,
+            "Create an API token",
+        ),
+        token_create,
+    )
+    .add(
+        route(
+            Method::POST,
+            "/tokens/{id}/revoke",
+            tokens,
+            Kind::Page,
+            "Revoke an API token",
+        ),
+        token_revoke,
+    )
 }
 
 fn see_other(to: &str) -> Response {
@@ -41,7 +83,10 @@ fn see_other(to: &str) -> Response {
 fn field_errors(e: AppError) -> Result<Vec<FieldError>, AppError> {
     match e {
         AppError::Invalid(v) => Ok(v.errors),
-        AppError::Conflict { field, message } => Ok(vec![FieldError { field: field.to_owned(), message }]),
+        AppError::Conflict { field, message } => Ok(vec![FieldError {
+            field: field.to_owned(),
+            message,
+        }]),
         other => Err(other),
     }
 }
@@ -69,9 +114,21 @@ struct UsersQuery {
     offset: Option<i64>,
 }
 
-async fn users_page(st: &AppState, caller: &Caller, q: UsersQuery, errors: Vec<FieldError>, email: String, role: String, status: StatusCode) -> Response {
+async fn users_page(
+    st: &AppState,
+    caller: &Caller,
+    q: UsersQuery,
+    errors: Vec<FieldError>,
+    email: String,
+    role: String,
+    status: StatusCode,
+) -> Response {
     let offset = q.offset.unwrap_or(0).max(0);
-    match st.store.list_user_accounts(q.q.as_deref(), offset, 50).await {
+    match st
+        .store
+        .list_user_accounts(q.q.as_deref(), offset, 50)
+        .await
+    {
         Ok((users, total)) => {
             let q = q.q.unwrap_or_default();
             render(
@@ -96,8 +153,21 @@ async fn users_page(st: &AppState, caller: &Caller, q: UsersQuery, errors: Vec<F
     }
 }
 
-async fn users(State(st): State<AppState>, caller: Caller, Query(q): Query<UsersQuery>) -> Response {
-    users_page(&st, &caller, q, Vec::new(), String::new(), "member".into(), StatusCode::OK).await
+async fn users(
+    State(st): State<AppState>,
+    caller: Caller,
+    Query(q): Query<UsersQuery>,
+) -> Response {
+    users_page(
+        &st,
+        &caller,
+        q,
+        Vec::new(),
+        String::new(),
+        "member".into(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -110,16 +180,34 @@ struct NewUserForm {
     password: String,
 }
 
-async fn create_user(State(st): State<AppState>, caller: Caller, Form(f): Form<NewUserForm>) -> Response {
+async fn create_user(
+    State(st): State<AppState>,
+    caller: Caller,
+    Form(f): Form<NewUserForm>,
+) -> Response {
     let result = async {
-        let role: Role = f.role.parse().map_err(|_| AppError::invalid("role", "choose a role from the list"))?;
+        let role: Role = f
+            .role
+            .parse()
+            .map_err(|_| AppError::invalid("role", "choose a role from the list"))?;
         create_account(&st, &caller, &f.email, role, None, f.password.clone()).await
     }
     .await;
     match result {
         Ok(_) => see_other("/users"),
         Err(e) => match field_errors(e) {
-            Ok(errors) => users_page(&st, &caller, UsersQuery::default(), errors, f.email, f.role, StatusCode::UNPROCESSABLE_ENTITY).await,
+            Ok(errors) => {
+                users_page(
+                    &st,
+                    &caller,
+                    UsersQuery::default(),
+                    errors,
+                    f.email,
+                    f.role,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
             Err(e) => error_page(&caller, &e),
         },
     }
@@ -131,16 +219,33 @@ struct VersionForm {
     version: String,
 }
 
-async fn toggle_user(State(st): State<AppState>, caller: Caller, Path(id): Path<String>, Form(f): Form<VersionForm>) -> Response {
+async fn toggle_user(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Form(f): Form<VersionForm>,
+) -> Response {
     let result = async {
         let id = path_id(&id, "user account")?;
         if id == caller.account.id {
-            return Err(AppError::invalid("disabled", "you cannot disable your own account"));
+            return Err(AppError::invalid(
+                "disabled",
+                "you cannot disable your own account",
+            ));
         }
-        let version: i64 = f.version.parse().map_err(|_| AppError::invalid("version", "reload the page and try again"))?;
+        let version: i64 = f
+            .version
+            .parse()
+            .map_err(|_| AppError::invalid("version", "reload the page and try again"))?;
         let account = st.store.user_account(id).await?;
-        let patch = UserAccountPatch { role: None, disabled: Some(!account.disabled) };
-        Ok(st.store.update_user_account(&caller.actor(), id, version, &patch).await?)
+        let patch = UserAccountPatch {
+            role: None,
+            disabled: Some(!account.disabled),
+        };
+        Ok(st
+            .store
+            .update_user_account(&caller.actor(), id, version, &patch)
+            .await?)
     }
     .await;
     match result {
@@ -172,7 +277,14 @@ struct TokensPage {
     roles: Vec<&'static str>,
 }
 
-async fn tokens_page(st: &AppState, caller: &Caller, new_secret: Option<String>, errors: Vec<FieldError>, form: Option<&TokenForm>, status: StatusCode) -> Response {
+async fn tokens_page(
+    st: &AppState,
+    caller: &Caller,
+    new_secret: Option<String>,
+    errors: Vec<FieldError>,
+    form: Option<&TokenForm>,
+    status: StatusCode,
+) -> Response {
     let owner = (!caller.may(Action::ManageAllTokens)).then_some(caller.account.id);
     match st.store.list_api_tokens(owner).await {
         Ok(tokens) => render(
@@ -186,7 +298,10 @@ async fn tokens_page(st: &AppState, caller: &Caller, new_secret: Option<String>,
                         name: t.name.clone(),
                         role: t.role.to_string(),
                         created: t.created_at.format("%Y-%m-%d %H:%M").to_string(),
-                        expires: t.expires_at.map_or_else(|| "never".to_owned(), |e| e.format("%Y-%m-%d").to_string()),
+                        expires: t.expires_at.map_or_else(
+                            || "never".to_owned(),
+                            |e| e.format("%Y-%m-%d").to_string(),
+                        ),
                         revoked: t.revoked_at.is_some(),
                     })
                     .collect(),
@@ -195,7 +310,11 @@ async fn tokens_page(st: &AppState, caller: &Caller, new_secret: Option<String>,
                 form_name: form.map(|f| f.name.clone()).unwrap_or_default(),
                 form_role: form.map_or_else(|| caller.role().to_string(), |f| f.role.clone()),
                 form_days: form.map(|f| f.expires_in_days.clone()).unwrap_or_default(),
-                roles: Role::ALL.iter().filter(|r| policy::within(**r, caller.role())).map(|r| r.as_str()).collect(),
+                roles: Role::ALL
+                    .iter()
+                    .filter(|r| policy::within(**r, caller.role()))
+                    .map(|r| r.as_str())
+                    .collect(),
             },
         ),
         Err(e) => error_page(caller, &e.into()),
@@ -216,26 +335,62 @@ struct TokenForm {
     expires_in_days: String,
 }
 
-async fn token_create(State(st): State<AppState>, caller: Caller, Form(f): Form<TokenForm>) -> Response {
+async fn token_create(
+    State(st): State<AppState>,
+    caller: Caller,
+    Form(f): Form<TokenForm>,
+) -> Response {
     let result = async {
-        let role: Role = f.role.parse().map_err(|_| AppError::invalid("role", "choose a role from the list"))?;
+        let role: Role = f
+            .role
+            .parse()
+            .map_err(|_| AppError::invalid("role", "choose a role from the list"))?;
         let days = match f.expires_in_days.trim() {
             "" => None,
-            s => Some(s.parse().map_err(|_| AppError::invalid("expires_in_days", "enter a whole number of days, or leave it empty"))?),
+            s => Some(s.parse().map_err(|_| {
+                AppError::invalid(
+                    "expires_in_days",
+                    "enter a whole number of days, or leave it empty",
+                )
+            })?),
         };
         create_token(&st, &caller, &f.name, Some(role), days).await
     }
     .await;
     match result {
-        Ok((secret, _)) => tokens_page(&st, &caller, Some(secret), Vec::new(), None, StatusCode::CREATED).await,
+        Ok((secret, _)) => {
+            tokens_page(
+                &st,
+                &caller,
+                Some(secret),
+                Vec::new(),
+                None,
+                StatusCode::CREATED,
+            )
+            .await
+        }
         Err(e) => match field_errors(e) {
-            Ok(errors) => tokens_page(&st, &caller, None, errors, Some(&f), StatusCode::UNPROCESSABLE_ENTITY).await,
+            Ok(errors) => {
+                tokens_page(
+                    &st,
+                    &caller,
+                    None,
+                    errors,
+                    Some(&f),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
             Err(e) => error_page(&caller, &e),
         },
     }
 }
 
-async fn token_revoke(State(st): State<AppState>, caller: Caller, Path(id): Path<String>) -> Response {
+async fn token_revoke(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Response {
     match revoke_token(&st, &caller, &id).await {
         Ok(_) => see_other("/tokens"),
         Err(e) => error_page(&caller, &e),

@@ -16,7 +16,16 @@ use crate::error::AppError;
 use crate::routes::{Access, Kind, Routes, route};
 
 pub fn routes(r: Routes) -> Routes {
-    r.add(route(Method::GET, "/audit", Access::Login(Action::ReadAuditTrail), Kind::Page, "Audit trail browser"), browse)
+    r.add(
+        route(
+            Method::GET,
+            "/audit",
+            Access::Login(Action::ReadAuditTrail),
+            Kind::Page,
+            "Audit trail browser",
+        ),
+        browse,
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -64,7 +73,10 @@ async fn browse(State(st): State<AppState>, caller: Caller, Query(f): Query<Filt
     let result = async {
         let q = audit_query(&params)?;
         let (events, total) = st.store.list_audit_events(&q).await?;
-        let next = (events.len() == q.limit as usize).then(|| events.last()).flatten().map(|e| encode_cursor(&serde_json::json!(e.event.seq)));
+        let next = (events.len() == q.limit as usize)
+            .then(|| events.last())
+            .flatten()
+            .map(|e| encode_cursor(&serde_json::json!(e.event.seq)));
         Ok::<_, AppError>((events, total, next))
     }
     .await;
@@ -77,8 +89,26 @@ async fn browse(State(st): State<AppState>, caller: Caller, Query(f): Query<Filt
         url_encode(&f.to)
     );
     let (events, total, next_cursor, error, status) = match result {
-        Ok((events, total, next)) => (events.iter().map(EventDto::from).collect(), total, next, None, StatusCode::OK),
+        Ok((events, total, next)) => (
+            events.iter().map(EventDto::from).collect(),
+            total,
+            next,
+            None,
+            StatusCode::OK,
+        ),
         Err(e) => (Vec::new(), 0, None, Some(e.to_string()), e.status()),
     };
-    render(status, &AuditPage { nav: Nav::of(&caller, "audit"), chain, f, events, total, next_cursor, filter_query, error })
+    render(
+        status,
+        &AuditPage {
+            nav: Nav::of(&caller, "audit"),
+            chain,
+            f,
+            events,
+            total,
+            next_cursor,
+            filter_query,
+            error,
+        },
+    )
 }

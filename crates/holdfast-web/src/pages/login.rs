@@ -12,16 +12,40 @@ use serde::Deserialize;
 
 use super::{Nav, render};
 use crate::AppState;
-use crate::auth::{Caller, Credential, clear_session_cookie, constant_time_eq, cookie, login, random_secret, session_cookie};
+use crate::auth::{
+    Caller, Credential, clear_session_cookie, constant_time_eq, cookie, login, random_secret,
+    session_cookie,
+};
 use crate::error::AppError;
 use crate::routes::{Access, Kind, Routes, route};
 
 const LOGIN_CSRF_COOKIE: &str = "holdfast_login_csrf";
 
 pub fn routes(r: Routes) -> Routes {
-    r.add(route(Method::GET, "/login", Access::Public, Kind::Page, "Login form"), form)
-        .add(route(Method::POST, "/login", Access::Public, Kind::Page, "Log in"), submit)
-        .add(route(Method::POST, "/logout", Access::Login(Action::ViewDashboard), Kind::Page, "Log out"), logout)
+    r.add(
+        route(
+            Method::GET,
+            "/login",
+            Access::Public,
+            Kind::Page,
+            "Login form",
+        ),
+        form,
+    )
+    .add(
+        route(Method::POST, "/login", Access::Public, Kind::Page, "Log in"),
+        submit,
+    )
+    .add(
+        route(
+            Method::POST,
+            "/logout",
+            Access::Login(Action::ViewDashboard),
+            Kind::Page,
+            "Log out",
+        ),
+        logout,
+    )
 }
 
 #[derive(Template)]
@@ -48,10 +72,26 @@ fn safe_next(next: Option<&str>) -> &str {
     }
 }
 
-fn login_page(status: StatusCode, error: Option<&str>, email: &str, next: &str) -> Result<Response, AppError> {
+fn login_page(
+    status: StatusCode,
+    error: Option<&str>,
+    email: &str,
+    next: &str,
+) -> Result<Response, AppError> {
     let token = random_secret()?;
-    let mut resp = render(status, &LoginPage { nav: Nav::anonymous(), error, email, next, login_csrf: &token });
-    let cookie = format!("{LOGIN_CSRF_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600");
+    let mut resp = render(
+        status,
+        &LoginPage {
+            nav: Nav::anonymous(),
+            error,
+            email,
+            next,
+            login_csrf: &token,
+        },
+    );
+    let cookie = format!(
+        "{LOGIN_CSRF_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600"
+    );
     let value = HeaderValue::from_str(&cookie).map_err(|e| AppError::Internal(e.to_string()))?;
     resp.headers_mut().append(header::SET_COOKIE, value);
     Ok(resp)
@@ -82,13 +122,19 @@ async fn submit(
     let next = safe_next(Some(&f.next)).to_owned();
     let expected = cookie(&parts, LOGIN_CSRF_COOKIE).unwrap_or("");
     if expected.is_empty() || !constant_time_eq(expected.as_bytes(), f.login_csrf.as_bytes()) {
-        return login_page(StatusCode::FORBIDDEN, Some("The login form expired. Please try again."), &f.email, &next);
+        return login_page(
+            StatusCode::FORBIDDEN,
+            Some("The login form expired. Please try again."),
+            &f.email,
+            &next,
+        );
     }
     match login(&st, &addr.ip().to_string(), &f.email, &f.password).await {
         Ok(done) => {
             let mut resp = Redirect::to(&next).into_response();
             *resp.status_mut() = StatusCode::SEE_OTHER;
-            let value = HeaderValue::from_str(&session_cookie(&st, &done.session_secret)).map_err(|e| AppError::Internal(e.to_string()))?;
+            let value = HeaderValue::from_str(&session_cookie(&st, &done.session_secret))
+                .map_err(|e| AppError::Internal(e.to_string()))?;
             resp.headers_mut().append(header::SET_COOKIE, value);
             Ok(resp)
         }
@@ -101,11 +147,14 @@ async fn submit(
 
 async fn logout(State(st): State<AppState>, caller: Caller) -> Result<Response, AppError> {
     if let Credential::Session { token_hash, .. } = &caller.credential {
-        st.store.end_session(&caller.account, token_hash, "logout").await?;
+        st.store
+            .end_session(&caller.account, token_hash, "logout")
+            .await?;
     }
     let mut resp = Redirect::to("/login").into_response();
     *resp.status_mut() = StatusCode::SEE_OTHER;
-    let value = HeaderValue::from_str(&clear_session_cookie(&st)).map_err(|e| AppError::Internal(e.to_string()))?;
+    let value = HeaderValue::from_str(&clear_session_cookie(&st))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     resp.headers_mut().append(header::SET_COOKIE, value);
     Ok(resp)
 }

@@ -23,13 +23,38 @@ use crate::routes::{Access, Kind, Routes, route};
 /// Registers every page.
 pub fn routes(r: Routes) -> Routes {
     let r = r
-        .add(route(Method::GET, "/static/app.css", Access::Public, Kind::Page, "Stylesheet"), stylesheet)
-        .add(route(Method::GET, "/", Access::Login(Action::ViewDashboard), Kind::Page, "Dashboard"), dashboard);
+        .add(
+            route(
+                Method::GET,
+                "/static/app.css",
+                Access::Public,
+                Kind::Page,
+                "Stylesheet",
+            ),
+            stylesheet,
+        )
+        .add(
+            route(
+                Method::GET,
+                "/",
+                Access::Login(Action::ViewDashboard),
+                Kind::Page,
+                "Dashboard",
+            ),
+            dashboard,
+        );
     let r = AREAS.iter().fold(r, |r, area| {
         let a = *area;
-        r.add(route(Method::GET, a.path, Access::Login(Action::ViewDashboard), Kind::Page, a.title), move |caller: Caller| async move {
-            area_page(&caller, a)
-        })
+        r.add(
+            route(
+                Method::GET,
+                a.path,
+                Access::Login(Action::ViewDashboard),
+                Kind::Page,
+                a.title,
+            ),
+            move |caller: Caller| async move { area_page(&caller, a) },
+        )
     });
     let r = login::routes(r);
     let r = people::routes(r);
@@ -74,7 +99,15 @@ impl Nav {
     /// The navigation for someone not logged in.
     #[must_use]
     pub fn anonymous() -> Self {
-        Self { user: None, role: String::new(), csrf: String::new(), current: "", people: false, audit: false, users: false }
+        Self {
+            user: None,
+            role: String::new(),
+            csrf: String::new(),
+            current: "",
+            people: false,
+            audit: false,
+            users: false,
+        }
     }
 }
 
@@ -83,7 +116,10 @@ pub fn render(status: StatusCode, t: &impl Template) -> Response {
     match t.render() {
         Ok(html) => {
             let mut resp = (status, Html(html)).into_response();
-            resp.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+            resp.headers_mut().insert(
+                header::CACHE_CONTROL,
+                header::HeaderValue::from_static("no-store"),
+            );
             resp
         }
         Err(e) => AppError::Internal(format!("template: {e}")).into_response(),
@@ -103,7 +139,11 @@ struct Message<'a> {
 pub fn forbidden(caller: &Caller) -> Response {
     render(
         StatusCode::FORBIDDEN,
-        &Message { nav: Nav::of(caller, ""), title: "Not allowed", message: "Your role does not allow this page. Ask an administrator if you need it." },
+        &Message {
+            nav: Nav::of(caller, ""),
+            title: "Not allowed",
+            message: "Your role does not allow this page. Ask an administrator if you need it.",
+        },
     )
 }
 
@@ -111,11 +151,24 @@ pub fn forbidden(caller: &Caller) -> Response {
 #[must_use]
 pub fn error_page(caller: &Caller, e: &AppError) -> Response {
     let message = e.to_string();
-    render(e.status(), &Message { nav: Nav::of(caller, ""), title: "Something is not right", message: &message })
+    render(
+        e.status(),
+        &Message {
+            nav: Nav::of(caller, ""),
+            title: "Something is not right",
+            message: &message,
+        },
+    )
 }
 
 async fn stylesheet() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../../static/app.css"))
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.css"),
+    )
 }
 
 #[derive(Template)]
@@ -127,7 +180,13 @@ struct Dashboard {
 
 async fn dashboard(State(st): State<AppState>, caller: Caller) -> Response {
     match figures(&st).await {
-        Ok(figures) => render(StatusCode::OK, &Dashboard { nav: Nav::of(&caller, "dashboard"), figures }),
+        Ok(figures) => render(
+            StatusCode::OK,
+            &Dashboard {
+                nav: Nav::of(&caller, "dashboard"),
+                figures,
+            },
+        ),
         Err(e) => error_page(&caller, &e),
     }
 }
@@ -143,13 +202,55 @@ struct Area {
 }
 
 const AREAS: &[Area] = &[
-    Area { path: "/context", key: "context", title: "Context", clause: "4", holds: "internal and external issues, interested parties, the ISMS scope, processes and their interactions" },
-    Area { path: "/leadership", key: "leadership", title: "Leadership", clause: "5", holds: "the information security policy, roles and responsibilities, resource commitments" },
-    Area { path: "/planning", key: "planning", title: "Planning & Risk", clause: "6", holds: "the risk method, assets, risks and treatments, the Statement of Applicability, objectives" },
-    Area { path: "/support", key: "support", title: "Support", clause: "7", holds: "competence, awareness training, communication, documented information" },
-    Area { path: "/operation", key: "operation", title: "Operation", clause: "8", holds: "scheduled process runs, tasks, risk assessments and treatments as dated runs" },
-    Area { path: "/performance", key: "performance", title: "Performance", clause: "9", holds: "KPIs and measurements, internal audits, management reviews" },
-    Area { path: "/improvement", key: "improvement", title: "Improvement", clause: "10", holds: "nonconformities, corrective actions and their effectiveness, improvements" },
+    Area {
+        path: "/context",
+        key: "context",
+        title: "Context",
+        clause: "4",
+        holds: "internal and external issues, interested parties, the ISMS scope, processes and their interactions",
+    },
+    Area {
+        path: "/leadership",
+        key: "leadership",
+        title: "Leadership",
+        clause: "5",
+        holds: "the information security policy, roles and responsibilities, resource commitments",
+    },
+    Area {
+        path: "/planning",
+        key: "planning",
+        title: "Planning & Risk",
+        clause: "6",
+        holds: "the risk method, assets, risks and treatments, the Statement of Applicability, objectives",
+    },
+    Area {
+        path: "/support",
+        key: "support",
+        title: "Support",
+        clause: "7",
+        holds: "competence, awareness training, communication, documented information",
+    },
+    Area {
+        path: "/operation",
+        key: "operation",
+        title: "Operation",
+        clause: "8",
+        holds: "scheduled process runs, tasks, risk assessments and treatments as dated runs",
+    },
+    Area {
+        path: "/performance",
+        key: "performance",
+        title: "Performance",
+        clause: "9",
+        holds: "KPIs and measurements, internal audits, management reviews",
+    },
+    Area {
+        path: "/improvement",
+        key: "improvement",
+        title: "Improvement",
+        clause: "10",
+        holds: "nonconformities, corrective actions and their effectiveness, improvements",
+    },
 ];
 
 #[derive(Template)]
@@ -164,8 +265,20 @@ struct AreaPage {
 
 fn area_page(caller: &Caller, a: Area) -> Response {
     let prefix = format!("{}.", a.clause);
-    let list = clauses().iter().filter(|c| c.id.starts_with(&prefix)).collect();
-    render(StatusCode::OK, &AreaPage { nav: Nav::of(caller, a.key), title: a.title, clause: a.clause, holds: a.holds, clauses: list })
+    let list = clauses()
+        .iter()
+        .filter(|c| c.id.starts_with(&prefix))
+        .collect();
+    render(
+        StatusCode::OK,
+        &AreaPage {
+            nav: Nav::of(caller, a.key),
+            title: a.title,
+            clause: a.clause,
+            holds: a.holds,
+            clauses: list,
+        },
+    )
 }
 
 /// Percent-encodes text for a URL query value.
@@ -174,7 +287,9 @@ pub fn url_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(char::from(b)),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(char::from(b))
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -191,7 +306,10 @@ pub fn url_decode(s: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                match u8::from_str_radix(
+                    std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                    16,
+                ) {
                     Ok(v) => {
                         out.push(v);
                         i += 2;

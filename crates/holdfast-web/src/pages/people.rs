@@ -23,11 +23,50 @@ use crate::routes::{Access, Kind, Routes, route};
 pub fn routes(r: Routes) -> Routes {
     let read = Access::Login(Action::ReadPeople);
     let write = Access::Login(Action::WritePeople);
-    r.add(route(Method::GET, "/people", read, Kind::Page, "People list"), list)
-        .add(route(Method::GET, "/people/new", write, Kind::Page, "Add-a-person form"), new_form)
-        .add(route(Method::POST, "/people/new", write, Kind::Page, "Add a person"), create)
-        .add(route(Method::GET, "/people/{id}", read, Kind::Page, "Person detail"), show)
-        .add(route(Method::POST, "/people/{id}", write, Kind::Page, "Edit a person"), update)
+    r.add(
+        route(Method::GET, "/people", read, Kind::Page, "People list"),
+        list,
+    )
+    .add(
+        route(
+            Method::GET,
+            "/people/new",
+            write,
+            Kind::Page,
+            "Add-a-person form",
+        ),
+        new_form,
+    )
+    .add(
+        route(
+            Method::POST,
+            "/people/new",
+            write,
+            Kind::Page,
+            "Add a person",
+        ),
+        create,
+    )
+    .add(
+        route(
+            Method::GET,
+            "/people/{id}",
+            read,
+            Kind::Page,
+            "Person detail",
+        ),
+        show,
+    )
+    .add(
+        route(
+            Method::POST,
+            "/people/{id}",
+            write,
+            Kind::Page,
+            "Edit a person",
+        ),
+        update,
+    )
 }
 
 #[derive(Template)]
@@ -58,13 +97,19 @@ async fn list(State(st): State<AppState>, caller: Caller, Query(p): Query<PagePa
         "status": if status.is_empty() { None } else { Some(status.clone()) },
     }));
     let result = async {
-        let params = params.map_err(|_| AppError::invalid("status", "choose active, leaving or left"))?;
+        let params =
+            params.map_err(|_| AppError::invalid("status", "choose active, leaving or left"))?;
         let q = person_query(&params)?;
         let page = st.store.list_people(&q).await?;
         let next = (page.items.len() == q.limit as usize)
             .then(|| page.items.last())
             .flatten()
-            .map(|last| encode_cursor(&serde_json::json!([q.sort.value_of(last), last.id.to_string()])));
+            .map(|last| {
+                encode_cursor(&serde_json::json!([
+                    q.sort.value_of(last),
+                    last.id.to_string()
+                ]))
+            });
         Ok::<_, AppError>((page, next))
     }
     .await;
@@ -125,11 +170,23 @@ impl PersonForm {
         }
     }
 
-    fn dates(&self, errors: &mut ValidationErrors) -> (Option<NaiveDate>, Option<Option<NaiveDate>>) {
-        let start = self.start_date.trim().parse::<NaiveDate>().map_err(|_| errors.push("start_date", "enter the start date as YYYY-MM-DD")).ok();
+    fn dates(
+        &self,
+        errors: &mut ValidationErrors,
+    ) -> (Option<NaiveDate>, Option<Option<NaiveDate>>) {
+        let start = self
+            .start_date
+            .trim()
+            .parse::<NaiveDate>()
+            .map_err(|_| errors.push("start_date", "enter the start date as YYYY-MM-DD"))
+            .ok();
         let end = match self.end_date.trim() {
             "" => Some(None),
-            s => s.parse::<NaiveDate>().map(Some).map_err(|_| errors.push("end_date", "enter the end date as YYYY-MM-DD")).ok(),
+            s => s
+                .parse::<NaiveDate>()
+                .map(Some)
+                .map_err(|_| errors.push("end_date", "enter the end date as YYYY-MM-DD"))
+                .ok(),
         };
         (start, end)
     }
@@ -151,8 +208,19 @@ struct NewPage {
 }
 
 async fn new_form(caller: Caller) -> Response {
-    let form = PersonForm { employment_status: "active".into(), start_date: chrono::Utc::now().date_naive().to_string(), ..PersonForm::default() };
-    render(StatusCode::OK, &NewPage { nav: Nav::of(&caller, "people"), form, errors: Vec::new() })
+    let form = PersonForm {
+        employment_status: "active".into(),
+        start_date: chrono::Utc::now().date_naive().to_string(),
+        ..PersonForm::default()
+    };
+    render(
+        StatusCode::OK,
+        &NewPage {
+            nav: Nav::of(&caller, "people"),
+            form,
+            errors: Vec::new(),
+        },
+    )
 }
 
 fn see_other(to: &str) -> Response {
@@ -164,23 +232,52 @@ fn see_other(to: &str) -> Response {
 fn rejected(e: AppError) -> Result<Vec<FieldError>, AppError> {
     match e {
         AppError::Invalid(v) => Ok(v.errors),
-        AppError::Conflict { field, message } => Ok(vec![FieldError { field: field.to_owned(), message }]),
-        AppError::Stale(_) => Ok(vec![FieldError { field: "version".into(), message: e.to_string() }]),
+        AppError::Conflict { field, message } => Ok(vec![FieldError {
+            field: field.to_owned(),
+            message,
+        }]),
+        AppError::Stale(_) => Ok(vec![FieldError {
+            field: "version".into(),
+            message: e.to_string(),
+        }]),
         other => Err(other),
     }
 }
 
-async fn create(State(st): State<AppState>, caller: Caller, Form(form): Form<PersonForm>) -> Response {
+async fn create(
+    State(st): State<AppState>,
+    caller: Caller,
+    Form(form): Form<PersonForm>,
+) -> Response {
     let result = async {
-        let org = st.store.organisation().await?.ok_or(AppError::NotFound("organisation"))?;
+        let org = st
+            .store
+            .organisation()
+            .await?
+            .ok_or(AppError::NotFound("organisation"))?;
         let mut errors = ValidationErrors::default();
         let (start, end) = form.dates(&mut errors);
         let status = form.status(&mut errors);
-        let manager = manager_id(Some(&form.manager_id)).map_err(|e| if let AppError::Invalid(v) = e { errors.errors.extend(v.errors) }).ok().flatten();
+        let manager = manager_id(Some(&form.manager_id))
+            .map_err(|e| {
+                if let AppError::Invalid(v) = e {
+                    errors.errors.extend(v.errors)
+                }
+            })
+            .ok()
+            .flatten();
         let (Some(start), Some(end), Some(status)) = (start, end, status) else {
             return Err(AppError::Invalid(errors));
         };
-        let new = NewPerson::parse(&form.name, &form.email, &form.department, manager, status, start, end);
+        let new = NewPerson::parse(
+            &form.name,
+            &form.email,
+            &form.department,
+            manager,
+            status,
+            start,
+            end,
+        );
         let new = match (new, errors.errors.is_empty()) {
             (Ok(n), true) => n,
             (Ok(_), false) => return Err(AppError::Invalid(errors)),
@@ -195,7 +292,14 @@ async fn create(State(st): State<AppState>, caller: Caller, Form(form): Form<Per
     match result {
         Ok(p) => see_other(&format!("/people/{}", p.id)),
         Err(e) => match rejected(e) {
-            Ok(errors) => render(StatusCode::UNPROCESSABLE_ENTITY, &NewPage { nav: Nav::of(&caller, "people"), form, errors }),
+            Ok(errors) => render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &NewPage {
+                    nav: Nav::of(&caller, "people"),
+                    form,
+                    errors,
+                },
+            ),
             Err(e) => error_page(&caller, &e),
         },
     }
@@ -213,7 +317,14 @@ struct DetailPage {
     can_audit: bool,
 }
 
-async fn detail(st: &AppState, caller: &Caller, person: &Person, form: PersonForm, errors: Vec<FieldError>, status: StatusCode) -> Response {
+async fn detail(
+    st: &AppState,
+    caller: &Caller,
+    person: &Person,
+    form: PersonForm,
+    errors: Vec<FieldError>,
+    status: StatusCode,
+) -> Response {
     let manager = match person.manager_id {
         Some(m) => st.store.person(m).await.ok().map(|m| PersonDto::from(&m)),
         None => None,
@@ -235,12 +346,27 @@ async fn detail(st: &AppState, caller: &Caller, person: &Person, form: PersonFor
 async fn show(State(st): State<AppState>, caller: Caller, Path(id): Path<String>) -> Response {
     let person = async { Ok::<_, AppError>(st.store.person(path_id(&id, "person")?).await?) }.await;
     match person {
-        Ok(p) => detail(&st, &caller, &p, PersonForm::of(&p), Vec::new(), StatusCode::OK).await,
+        Ok(p) => {
+            detail(
+                &st,
+                &caller,
+                &p,
+                PersonForm::of(&p),
+                Vec::new(),
+                StatusCode::OK,
+            )
+            .await
+        }
         Err(e) => error_page(&caller, &e),
     }
 }
 
-async fn update(State(st): State<AppState>, caller: Caller, Path(id): Path<String>, Form(form): Form<PersonForm>) -> Response {
+async fn update(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Form(form): Form<PersonForm>,
+) -> Response {
     let person = async { Ok::<_, AppError>(st.store.person(path_id(&id, "person")?).await?) }.await;
     let person = match person {
         Ok(p) => p,
@@ -250,14 +376,25 @@ async fn update(State(st): State<AppState>, caller: Caller, Path(id): Path<Strin
         let mut errors = ValidationErrors::default();
         let (start, end) = form.dates(&mut errors);
         let status = form.status(&mut errors);
-        let manager = manager_id(Some(&form.manager_id)).map_err(|e| if let AppError::Invalid(v) = e { errors.errors.extend(v.errors) }).ok();
+        let manager = manager_id(Some(&form.manager_id))
+            .map_err(|e| {
+                if let AppError::Invalid(v) = e {
+                    errors.errors.extend(v.errors)
+                }
+            })
+            .ok();
         let version: Option<i64> = form.version.parse().ok();
         if version.is_none() {
             errors.push("version", "reload the page and try again");
         }
-        let (Some(start), Some(end), Some(status), Some(manager), Some(version), true) =
-            (start, end, status, manager, version, errors.errors.is_empty())
-        else {
+        let (Some(start), Some(end), Some(status), Some(manager), Some(version), true) = (
+            start,
+            end,
+            status,
+            manager,
+            version,
+            errors.errors.is_empty(),
+        ) else {
             return Err(AppError::Invalid(errors));
         };
         let changes = PersonChanges {
@@ -269,13 +406,26 @@ async fn update(State(st): State<AppState>, caller: Caller, Path(id): Path<Strin
             start_date: Some(start),
             end_date: Some(end),
         };
-        Ok(st.store.update_person(&caller.actor(), person.id, version, &changes).await?)
+        Ok(st
+            .store
+            .update_person(&caller.actor(), person.id, version, &changes)
+            .await?)
     }
     .await;
     match result {
         Ok(p) => see_other(&format!("/people/{}", p.id)),
         Err(e) => match rejected(e) {
-            Ok(errors) => detail(&st, &caller, &person, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+            Ok(errors) => {
+                detail(
+                    &st,
+                    &caller,
+                    &person,
+                    form,
+                    errors,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
             Err(e) => error_page(&caller, &e),
         },
     }

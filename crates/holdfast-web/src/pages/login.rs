@@ -123,7 +123,7 @@ async fn submit(
     let expected = cookie(&parts, LOGIN_CSRF_COOKIE).unwrap_or("");
     if expected.is_empty() || !constant_time_eq(expected.as_bytes(), f.login_csrf.as_bytes()) {
         return login_page(
-            StatusCode::FORBIDDEN,
+            StatusCode::BAD_REQUEST,
             Some("The login form expired. Please try again."),
             &f.email,
             &next,

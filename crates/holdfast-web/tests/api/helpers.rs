@@ -1,0 +1,291 @@
+//! `spawn_app`: the real server on port 0 over a fresh SQLite file or PostgreSQL database,
+//! with one login per role.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use holdfast_core::account::{NewPassword, Role};
+use holdfast_core::person::{EmailAddress, EmploymentStatus, NewPerson};
+use holdfast_store::{Actor, DatabaseUrl, NewUserAccount, OpenMode, Store};
+use holdfast_web::WebConfig;
+use reqwest::{Client, Response};
+use serde_json::Value;
+use sqlx::Connection;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub store: Store,
+    pub person_id: String,
+    pub member_person_id: String,
+    pub accounts: HashMap<Role, String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub fn email(role: Role) -> String {
+    format!("{}@example.com", role.as_str())
+}
+
+async fn postgres_url() -> String {
+    let server = std::env::var("HOLDFAST_TEST_POSTGRES_URL").unwrap_or_else(|_| {
+        panic!("HOLDFAST_TEST_POSTGRES_URL is not set: the API tests run against PostgreSQL too (bash .ci/start-postgres.sh prints how to start one)")
+    });
+    let name = format!("holdfast_web_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(&server)
+        .await
+        .expect("connect to HOLDFAST_TEST_POSTGRES_URL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
+        .execute(&mut admin)
+        .await
+        .expect("create database");
+    let (base, _) = server.rsplit_once('/').expect("database in URL");
+    format!("{base}/{name}")
+}
+
+pub async fn spawn_app(db: Db) -> TestApp {
+    spawn_app_with(db, WebConfig::default()).await
+}
+
+pub async fn spawn_app_with(db: Db, config: WebConfig) -> TestApp {
+    let (url, dir) = match db {
+        Db::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            (
+                format!("sqlite://{}", dir.path().join("web.db").display()),
+                Some(dir),
+            )
+        }
+        Db::Postgres => (postgres_url().await, None),
+    };
+    let store = Store::open(
+        &DatabaseUrl::parse(&url).expect("url"),
+        OpenMode::CreateIfMissing,
+    )
+    .await
+    .expect("open");
+    store.migrate().await.expect("migrate");
+    let actor = Actor::Cli("test");
+    let org = store
+        .create_organisation(&actor, "Example Ltd", "Europe/London")
+        .await
+        .expect("org");
+    let person = |name: &str, email: &str, dept: &str| {
+        NewPerson::parse(
+            name,
+            email,
+            dept,
+            None,
+            EmploymentStatus::Active,
+            "2024-02-01".parse().expect("date"),
+            None,
+        )
+        .expect("person")
+    };
+    let ada = store
+        .create_person(
+            &actor,
+            org.id,
+            person("Ada Lovelace", "ada@example.com", "Engineering"),
+        )
+        .await
+        .expect("ada");
+    let mem = store
+        .create_person(
+            &actor,
+            org.id,
+            person("Max Member", "max@example.com", "Sales"),
+        )
+        .await
+        .expect("max");
+    let mut accounts = HashMap::new();
+    for role in Role::ALL {
+        let a = store
+            .create_user_account(
+                &actor,
+                NewUserAccount {
+                    email: EmailAddress::parse("email", &email(role)).expect("email"),
+                    role,
+                    person_id: (role == Role::Member).then_some(mem.id),
+                    password: NewPassword::parse(PASSWORD.into()).expect("pw"),
+                },
+            )
+            .await
+            .expect("account");
+        accounts.insert(role, a.id.to_string());
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let app = holdfast_web::app(store.clone(), config);
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .expect("serve");
+    });
+    TestApp {
+        addr,
+        store,
+        person_id: ada.id.to_string(),
+        member_person_id: mem.id.to_string(),
+        accounts,
+        _dir: dir,
+    }
+}
+
+/// A client with its own cookie jar and, once logged in, the session's CSRF token.
+pub struct Session {
+    pub client: Client,
+    pub base: String,
+    pub csrf: Option<String>,
+    pub bearer: Option<String>,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn anonymous(&self) -> Session {
+        Session {
+            client: Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
+            base: format!("http://{}", self.addr),
+            csrf: None,
+            bearer: None,
+        }
+    }
+
+    pub async fn login(&self, role: Role) -> Session {
+        let mut s = self.anonymous();
+        let resp = s
+            .post_json(
+                "/api/v1/session",
+                &serde_json::json!({"email": email(role), "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(resp.status(), 201, "login as {role}");
+        let body: Value = resp.json().await.expect("json");
+        s.csrf = body["csrf_token"].as_str().map(str::to_owned);
+        s
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("select count(*) from {table}")))
+            .fetch_one(self.store.pool())
+            .await
+            .expect("count")
+    }
+}
+
+impl Session {
+    fn with_auth(&self, rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        let rb = match &self.csrf {
+            Some(t) => rb.header("x-csrf-token", t),
+            None => rb,
+        };
+        match &self.bearer {
+            Some(b) => rb.bearer_auth(b),
+            None => rb,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.with_auth(self.client.get(format!("{}{path}", self.base)))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.with_auth(self.client.post(format!("{}{path}", self.base)).json(body))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn patch_json(&self, path: &str, body: &Value, if_match: Option<&str>) -> Response {
+        let rb = self.client.patch(format!("{}{path}", self.base)).json(body);
+        let rb = match if_match {
+            Some(v) => rb.header("if-match", v),
+            None => rb,
+        };
+        self.with_auth(rb).send().await.expect("request")
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<String>,
+        content_type: &str,
+    ) -> Response {
+        let rb = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .header("content-type", content_type);
+        let rb = match body {
+            Some(b) => rb.body(b),
+            None => rb,
+        };
+        self.with_auth(rb).send().await.expect("request")
+    }
+}
+
+/// Asserts a problem-details response and returns its body.
+pub async fn problem(resp: Response, status: u16) -> Value {
+    assert_eq!(resp.status().as_u16(), status, "status");
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert_eq!(ct, "application/problem+json", "content type");
+    let body: Value = resp.json().await.expect("json");
+    assert_eq!(body["status"], status);
+    assert!(
+        body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "a message for people: {body}"
+    );
+    body
+}
+
+/// Defines each listed test on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Db::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Db::Postgres).await;
+                }
+            )*
+        }
+    };
+}

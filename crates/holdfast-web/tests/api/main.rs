@@ -1,0 +1,8 @@
+//! The HTTP API and pages against the real server, on SQLite and PostgreSQL.
+
+mod authn;
+mod authorization;
+mod helpers;
+mod openapi;
+mod people;
+mod users_tokens;

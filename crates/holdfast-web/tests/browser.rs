@@ -1,0 +1,209 @@
+//! The web UI in a real headless Chromium, driven through ChromeDriver: an administrator logs
+//! in, reads the dashboard, lists and searches people, opens a person and logs out; a member
+//! gets 403 on the administrators' pages. On failure, a screenshot of the page is saved under
+//! `target/browser-screenshots/`.
+//!
+//! Needs `chromium` and `chromedriver` (Debian packages chromium and chromium-driver; `.ci/run`
+//! installs them). Without them the test fails and says so; it never skips.
+
+#[path = "api/helpers.rs"]
+mod helpers;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use helpers::{Db, PASSWORD, TestApp, email, spawn_app};
+use holdfast_core::account::Role;
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start_driver() -> Driver {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let child = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start chromedriver ({e}): install the Debian packages chromium and chromium-driver"));
+    let driver = Driver { child, port };
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return driver;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start listening on port {port}");
+}
+
+async fn browser(driver: &Driver, profile: &std::path::Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), serde_json::json!("chrome"));
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900",
+                     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--disable-quic", format!("--user-data-dir={}", profile.display())]
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a Chromium session through chromedriver")
+}
+
+fn screenshot_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/browser-screenshots")
+}
+
+/// Keeps a screenshot of a page the journey passed, for people reviewing the UI.
+async fn save(c: &Client, name: &str) {
+    let _ = std::fs::create_dir_all(screenshot_dir());
+    if let Ok(png) = c.screenshot().await {
+        let _ = std::fs::write(screenshot_dir().join(format!("{name}.png")), png);
+    }
+}
+
+type Step = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// Runs `steps`; on failure saves a screenshot named `name` and fails the test.
+async fn run(c: &Client, name: &str, steps: impl std::future::Future<Output = Step>) {
+    if let Err(e) = steps.await {
+        let dir = screenshot_dir();
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join(format!("{name}-failed.png"));
+        if let Ok(png) = c.screenshot().await {
+            let _ = std::fs::write(&path, png);
+        }
+        let url = c
+            .current_url()
+            .await
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        panic!(
+            "{name} failed at {url}: {e}; screenshot in {}",
+            path.display()
+        );
+    }
+}
+
+async fn log_in(c: &Client, app: &TestApp, role: Role) -> Step {
+    c.goto(&app.url("/login")).await?;
+    c.find(Locator::Id("email"))
+        .await?
+        .send_keys(&email(role))
+        .await?;
+    c.find(Locator::Id("password"))
+        .await?
+        .send_keys(PASSWORD)
+        .await?;
+    c.find(Locator::Css("form button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    c.wait().for_element(Locator::Css("nav.side")).await?;
+    Ok(())
+}
+
+async fn text(c: &Client, css: &str) -> Result<String, fantoccini::error::CmdError> {
+    c.wait().for_element(Locator::Css(css)).await?.text().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_browses_people_and_a_member_is_kept_out() {
+    let app = spawn_app(Db::Sqlite).await;
+    let driver = start_driver().await;
+    let profile = tempfile::tempdir().expect("profile dir");
+    let c = browser(&driver, profile.path()).await;
+
+    run(&c, "admin-journey", async {
+        log_in(&c, &app, Role::Admin).await?;
+        let h1 = text(&c, "main h1").await?;
+        assert_eq!(h1, "Example Ltd", "dashboard shows the organisation");
+        save(&c, "dashboard").await;
+        assert_eq!(
+            text(&c, "#people-active").await?,
+            "2",
+            "dashboard counts come from the database"
+        );
+        c.find(Locator::LinkText("People")).await?.click().await?;
+        assert_eq!(text(&c, "#people-total").await?, "2 people");
+        let search = c.find(Locator::Id("q")).await?;
+        search.send_keys("lovelace").await?;
+        c.find(Locator::Css("form.filters button"))
+            .await?
+            .click()
+            .await?;
+        c.wait()
+            .for_url(&url_with(&app, "/people?q=lovelace&status="))
+            .await?;
+        assert_eq!(text(&c, "#people-total").await?, "1 person");
+        save(&c, "people-search").await;
+        c.find(Locator::LinkText("Ada Lovelace"))
+            .await?
+            .click()
+            .await?;
+        assert_eq!(text(&c, "#person-name").await?, "Ada Lovelace");
+        save(&c, "person").await;
+        c.find(Locator::Css("header form button"))
+            .await?
+            .click()
+            .await?;
+        c.wait().for_element(Locator::Id("password")).await?;
+        assert!(c.current_url().await?.path().starts_with("/login"));
+        c.goto(&app.url("/people")).await?;
+        c.wait().for_element(Locator::Id("password")).await?;
+        Ok(())
+    })
+    .await;
+
+    run(&c, "member-forbidden", async {
+        log_in(&c, &app, Role::Member).await?;
+        assert!(
+            c.find(Locator::LinkText("Users")).await.is_err(),
+            "no link to admin pages"
+        );
+        c.goto(&app.url("/users")).await?;
+        assert_eq!(text(&c, "main h1").await?, "Not allowed");
+        let status = c
+            .execute_async("fetch('/users').then(r => arguments[0](r.status))", vec![])
+            .await?;
+        assert_eq!(status, serde_json::json!(403));
+        let status = c
+            .execute_async(
+                "fetch('/api/v1/people').then(r => arguments[0](r.status))",
+                vec![],
+            )
+            .await?;
+        assert_eq!(status, serde_json::json!(403));
+        c.goto(&app.url("/me")).await?;
+        assert_eq!(text(&c, "#my-email").await?, email(Role::Member));
+        Ok(())
+    })
+    .await;
+    let _ = c.close().await;
+}
+
+fn url_with(app: &TestApp, path: &str) -> url::Url {
+    url::Url::parse(&app.url(path)).expect("url")
+}

@@ -134,6 +134,18 @@ async fn load_person(w: &mut WriteTx, id: PersonId) -> Result<Person, StoreError
     person_from_row(&row)
 }
 
+/// Values bound to a statement built from optional parts, numbered as they are added.
+#[derive(Default)]
+struct Binds(Vec<String>);
+
+impl Binds {
+    /// Adds a value and returns its placeholder (`$3`).
+    fn push(&mut self, value: String) -> String {
+        self.0.push(value);
+        format!("${}", self.0.len())
+    }
+}
+
 /// Inserts one person and records it, inside the caller's transaction.
 async fn insert_person(
     w: &mut WriteTx,
@@ -320,51 +332,66 @@ impl Store {
     /// # Errors
     /// [`StoreError::Database`] when they cannot be read.
     pub async fn list_people(&self, q: &PersonQuery) -> Result<PersonPage, StoreError> {
-        let pattern = q
+        // Only the filters in use enter the statement, so each combination gets a plan that
+        // can use the indexes; every value is bound, and column names come from closed enums.
+        let mut binds = Binds::default();
+        let mut conditions: Vec<String> = Vec::new();
+        if let Some(pattern) = q
             .search
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(like_pattern);
-        let status = q.status.map(EmploymentStatus::as_str);
-        // Optional filters are written as `$n is null or …` so one statement serves every
-        // combination on both databases.
-        let filter = r"($1 is null or lower(name) like $1 escape '\' or email like $1 escape '\'
-                        or lower(department) like $1 escape '\')
-                       and ($2 is null or employment_status = $2)
-                       and ($3 is null or department = $3)";
-        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "select count(*) from person where {filter}"
-        )))
-        .bind(pattern.clone())
-        .bind(status)
-        .bind(q.department.clone())
-        .fetch_one(&self.pool)
-        .await?;
-        let (after_value, after_id) = match &q.after {
-            Some((v, id)) => (Some(v.clone()), Some(id.to_string())),
-            None => (None, None),
+            .map(like_pattern)
+        {
+            let p = binds.push(pattern);
+            conditions.push(format!(
+                r"(lower(name) like {p} escape '\' or email like {p} escape '\' or lower(department) like {p} escape '\')"
+            ));
+        }
+        if let Some(status) = q.status {
+            conditions.push(format!(
+                "employment_status = {}",
+                binds.push(status.as_str().to_owned())
+            ));
+        }
+        if let Some(department) = &q.department {
+            conditions.push(format!("department = {}", binds.push(department.clone())));
+        }
+        let filter = if conditions.is_empty() {
+            "1 = 1".to_owned()
+        } else {
+            conditions.join(" and ")
         };
-        // The column and direction come from closed enums, never from the request text.
+        let filter_binds = binds.0.len();
         let col = q.sort.column();
         let (cmp, dir) = if q.descending {
             ("<", "desc")
         } else {
             (">", "asc")
         };
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            r"select {PERSON_COLUMNS} from person where {filter}
-              and ($4 is null or {col} {cmp} $4 or ({col} = $4 and id {cmp} $5))
-              order by {col} {dir}, id {dir} limit $6"
-        )))
-        .bind(pattern)
-        .bind(status)
-        .bind(q.department.clone())
-        .bind(after_value)
-        .bind(after_id)
-        .bind(i64::from(q.limit.clamp(1, 500)))
-        .fetch_all(&self.pool)
-        .await?;
+        let mut page_filter = filter.clone();
+        if let Some((value, id)) = &q.after {
+            let (v, i) = (binds.push(value.clone()), binds.push(id.to_string()));
+            page_filter.push_str(&format!(
+                " and ({col} {cmp} {v} or ({col} = {v} and id {cmp} {i}))"
+            ));
+        }
+
+        let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!(
+            "select count(*) from person where {filter}"
+        )));
+        for b in &binds.0[..filter_binds] {
+            count = count.bind(b.clone());
+        }
+        let total = count.fetch_one(&self.pool).await?;
+        let limit = q.limit.clamp(1, 500);
+        let mut page = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select {PERSON_COLUMNS} from person where {page_filter} order by {col} {dir}, id {dir} limit {limit}"
+        )));
+        for b in &binds.0 {
+            page = page.bind(b.clone());
+        }
+        let rows = page.fetch_all(&self.pool).await?;
         let items = rows.iter().map(person_from_row).collect::<Result<_, _>>()?;
         Ok(PersonPage { items, total })
     }

@@ -1,0 +1,134 @@
+//! `holdfast demo`, the README's run command: it starts, prints a working login per role,
+//! serves the sample organisation, and stops cleanly on SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_prints_working_logins_and_shuts_down_gracefully() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_holdfast"))
+        .args(["demo", "--listen", "127.0.0.1:0", "--seed", "7"])
+        .env_remove("HOLDFAST_DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start demo");
+    let stdout = child.stdout.take().expect("stdout");
+    let lines: Vec<String> = tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .take(8)
+            .collect()
+    })
+    .await
+    .expect("read");
+    let text = lines.join("\n");
+    assert!(text.contains("with 120 people"), "{text}");
+    let url = lines
+        .iter()
+        .find_map(|l| {
+            l.strip_prefix("Open ")
+                .and_then(|r| r.split_whitespace().next())
+        })
+        .expect("a URL")
+        .trim_end_matches('/')
+        .to_owned();
+    let logins: Vec<(String, String, String)> = lines
+        .iter()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() == 3 && f[1].contains('@'))
+                .then(|| (f[0].to_owned(), f[1].to_owned(), f[2].to_owned()))
+        })
+        .collect();
+    let roles: Vec<&str> = logins.iter().map(|(r, _, _)| r.as_str()).collect();
+    assert_eq!(roles, ["admin", "manager", "owner", "auditor", "member"]);
+
+    let client = reqwest::Client::builder()
+        .cookie_store(false)
+        .build()
+        .expect("client");
+    for (role, email, password) in &logins {
+        let resp = client
+            .post(format!("{url}/api/v1/session"))
+            .json(&serde_json::json!({"email": email, "password": password}))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(
+            resp.status(),
+            201,
+            "{role} logs in with the printed password"
+        );
+    }
+    let (_, email, password) = &logins[0];
+    let resp = client
+        .post(format!("{url}/api/v1/session"))
+        .json(&serde_json::json!({"email": email, "password": password}))
+        .send()
+        .await
+        .expect("login");
+    let cookie = resp
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("cookie");
+    let session = cookie.split(';').next().expect("pair").to_owned();
+    let dashboard: serde_json::Value = client
+        .get(format!("{url}/api/v1/dashboard"))
+        .header("cookie", session)
+        .send()
+        .await
+        .expect("dashboard")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(dashboard["organisation"], "Northwind Analytics Ltd");
+    assert_eq!(dashboard["locations"], 3);
+    let people = dashboard["people_active"].as_i64().unwrap_or(0)
+        + dashboard["people_leaving"].as_i64().unwrap_or(0)
+        + dashboard["people_left"].as_i64().unwrap_or(0);
+    assert_eq!(people, 120);
+    assert_eq!(dashboard["departments"], 6);
+
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill")
+            .success()
+    );
+    let status = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .expect("join")
+        .expect("wait");
+    assert!(status.success(), "graceful shutdown exits 0, got {status}");
+}
+
+#[test]
+fn demo_refuses_a_database_that_already_has_an_organisation() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}", dir.path().join("h.db").display());
+    let init = Command::new(env!("CARGO_BIN_EXE_holdfast"))
+        .args([
+            "--database-url",
+            &url,
+            "init",
+            "--admin-email",
+            "a@example.com",
+            "--admin-password",
+            "a long enough password",
+        ])
+        .output()
+        .expect("init");
+    assert!(init.status.success());
+    let out = Command::new(env!("CARGO_BIN_EXE_holdfast"))
+        .args(["--database-url", &url, "demo", "--no-serve"])
+        .output()
+        .expect("demo");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs an empty database"));
+}

@@ -63,3 +63,19 @@ record_id!(
     /// Identifies a location: an office, home working, a cloud platform.
     LocationId
 );
+record_id!(
+    /// Identifies an ISMS process.
+    ProcessId
+);
+record_id!(
+    /// Identifies one scheduled run of a process.
+    ActivityId
+);
+record_id!(
+    /// Identifies a task.
+    TaskId
+);
+record_id!(
+    /// Identifies an interaction rule between processes.
+    RuleId
+);

@@ -6,13 +6,19 @@
 //! so the web UI, the API and the CLI can only ever show the same verdict.
 
 pub mod account;
+pub mod activity;
 pub mod audit;
+pub mod cadence;
 pub mod catalog;
 pub mod demo;
 pub mod ids;
+pub mod interaction;
 pub mod organisation;
 pub mod person;
 pub mod policy;
+pub mod process;
+pub mod readiness;
+pub mod task;
 pub mod throttle;
 pub mod validation;
 

@@ -25,11 +25,17 @@ pub enum Action {
     ManageAllTokens,
     /// Browse the audit trail and see whether its chain verifies.
     ReadAuditTrail,
+    /// See processes, runs, tasks, interactions, the process map and readiness findings.
+    ReadProcesses,
+    /// Define processes and interaction rules; skip runs.
+    ManageProcesses,
+    /// Work on runs and tasks: close with evidence, complete, reopen.
+    WorkOnProcesses,
 }
 
 impl Action {
     /// Every action, for tests and for deriving role order.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 12] = [
         Self::ViewDashboard,
         Self::ManageOwnProfile,
         Self::ManageOwnTokens,
@@ -39,6 +45,9 @@ impl Action {
         Self::WriteUsers,
         Self::ManageAllTokens,
         Self::ReadAuditTrail,
+        Self::ReadProcesses,
+        Self::ManageProcesses,
+        Self::WorkOnProcesses,
     ];
 }
 
@@ -55,6 +64,9 @@ pub const fn allows(role: Role, action: Action) -> bool {
         Action::ReadUsers => matches!(role, Admin | Auditor),
         Action::WriteUsers | Action::ManageAllTokens => matches!(role, Admin),
         Action::ReadAuditTrail => matches!(role, Admin | Manager | Auditor),
+        Action::ReadProcesses => matches!(role, Admin | Manager | Owner | Auditor),
+        Action::ManageProcesses => matches!(role, Admin | Manager),
+        Action::WorkOnProcesses => matches!(role, Admin | Manager | Owner),
     }
 }
 

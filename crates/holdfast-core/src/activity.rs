@@ -1,0 +1,318 @@
+//! Activities: the dated runs of a process, and the rules for closing, skipping and
+//! reopening them. "Overdue" is not stored; it follows from the due date and today.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::account::Role;
+use crate::ids::{ActivityId, PersonId, ProcessId};
+use crate::policy::{Action, allows};
+use crate::validation::ValidationErrors;
+
+/// What is stored about a run's progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityState {
+    /// Scheduled.
+    Planned,
+    /// Started.
+    InProgress,
+    /// Closed with its evidence.
+    Done,
+    /// Deliberately not run, with a manager's reason.
+    Skipped,
+}
+
+/// What a person sees: the stored state, with `Overdue` for open runs past their due date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityStatus {
+    /// Scheduled, not yet due.
+    Planned,
+    /// Started, not yet due.
+    InProgress,
+    /// Open past its due date.
+    Overdue,
+    /// Closed.
+    Done,
+    /// Skipped.
+    Skipped,
+}
+
+impl ActivityState {
+    /// The stored form.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Planned => "planned",
+            Self::InProgress => "in_progress",
+            Self::Done => "done",
+            Self::Skipped => "skipped",
+        }
+    }
+}
+
+impl fmt::Display for ActivityState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ActivityState {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "planned" => Ok(Self::Planned),
+            "in_progress" => Ok(Self::InProgress),
+            "done" => Ok(Self::Done),
+            "skipped" => Ok(Self::Skipped),
+            other => Err(format!("unknown activity state {other:?}")),
+        }
+    }
+}
+
+/// One run of a process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Activity {
+    /// Id.
+    pub id: ActivityId,
+    /// The process it is a run of.
+    pub process_id: ProcessId,
+    /// Local due date.
+    pub due_date: NaiveDate,
+    /// Due instant.
+    pub due_at: DateTime<Utc>,
+    /// Who runs it (the process owner by default).
+    pub assignee_id: Option<PersonId>,
+    /// Stored state.
+    pub state: ActivityState,
+    /// When it was closed or skipped.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// The closing comment, or the reason for skipping.
+    pub comment: Option<String>,
+    /// Names of the evidence items attached.
+    pub evidence: Vec<String>,
+    /// Optimistic-concurrency version.
+    pub version: i64,
+}
+
+impl Activity {
+    /// The status a person sees on `today`.
+    #[must_use]
+    pub fn status(&self, today: NaiveDate) -> ActivityStatus {
+        match self.state {
+            ActivityState::Done => ActivityStatus::Done,
+            ActivityState::Skipped => ActivityStatus::Skipped,
+            _ if self.due_date < today => ActivityStatus::Overdue,
+            ActivityState::Planned => ActivityStatus::Planned,
+            ActivityState::InProgress => ActivityStatus::InProgress,
+        }
+    }
+
+    /// Whether the run is still open.
+    #[must_use]
+    pub fn is_open(&self) -> bool {
+        matches!(
+            self.state,
+            ActivityState::Planned | ActivityState::InProgress
+        )
+    }
+
+    /// The required evidence not yet attached.
+    #[must_use]
+    pub fn missing_evidence<'a>(&self, required: &'a [String]) -> Vec<&'a str> {
+        required
+            .iter()
+            .filter(|r| !self.evidence.contains(r))
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+/// Checks that a run may be closed: it is open, every required evidence item is attached,
+/// and there is a comment saying what was done.
+///
+/// # Errors
+/// One entry per problem.
+pub fn check_close(
+    activity: &Activity,
+    required: &[String],
+    comment: &str,
+) -> Result<String, ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    if !activity.is_open() {
+        errors.push(
+            "state",
+            "this run is already closed; reopen it with a reason to correct it",
+        );
+    }
+    let missing = activity.missing_evidence(required);
+    if !missing.is_empty() {
+        errors.push(
+            "evidence",
+            format!("attach the required evidence first: {}", missing.join(", ")),
+        );
+    }
+    let comment = comment.trim();
+    if comment.is_empty() {
+        errors.push("comment", "say in a comment what was done in this run");
+    }
+    errors.into_result(|| comment.to_owned())
+}
+
+/// Checks that a run may be skipped: open, by a role allowed to manage the ISMS, with a reason.
+///
+/// # Errors
+/// A message for `role` or `reason`.
+pub fn check_skip(
+    activity: &Activity,
+    role: Role,
+    reason: &str,
+) -> Result<String, ValidationErrors> {
+    if !allows(role, Action::ManageProcesses) {
+        return Err(ValidationErrors::one(
+            "role",
+            "only an ISMS manager may skip a run",
+        ));
+    }
+    if !activity.is_open() {
+        return Err(ValidationErrors::one(
+            "state",
+            "only an open run can be skipped",
+        ));
+    }
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(ValidationErrors::one(
+            "reason",
+            "say why this run is skipped",
+        ));
+    }
+    Ok(reason.to_owned())
+}
+
+/// Checks that a closed run may be reopened for a correction: it is closed and there is a
+/// reason, which the audit trail keeps beside the original closing.
+///
+/// # Errors
+/// A message for `state` or `reason`.
+pub fn check_reopen(activity: &Activity, reason: &str) -> Result<String, ValidationErrors> {
+    if activity.is_open() {
+        return Err(ValidationErrors::one(
+            "state",
+            "this run is open; there is nothing to reopen",
+        ));
+    }
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(ValidationErrors::one(
+            "reason",
+            "say why this closed run is reopened",
+        ));
+    }
+    Ok(reason.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(state: ActivityState, evidence: &[&str]) -> Activity {
+        let due: NaiveDate = "2026-11-02".parse().expect("date");
+        Activity {
+            id: ActivityId::from_uuid(uuid::Uuid::nil()),
+            process_id: ProcessId::from_uuid(uuid::Uuid::nil()),
+            due_date: due,
+            due_at: due.and_hms_opt(9, 0, 0).expect("time").and_utc(),
+            assignee_id: None,
+            state,
+            closed_at: None,
+            comment: None,
+            evidence: evidence.iter().map(|s| (*s).to_owned()).collect(),
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn an_open_run_past_its_due_date_is_overdue() {
+        let r = run(ActivityState::Planned, &[]);
+        assert_eq!(
+            r.status("2026-11-02".parse().expect("d")),
+            ActivityStatus::Planned
+        );
+        assert_eq!(
+            r.status("2026-11-03".parse().expect("d")),
+            ActivityStatus::Overdue
+        );
+        assert_eq!(
+            run(ActivityState::Done, &[]).status("2027-01-01".parse().expect("d")),
+            ActivityStatus::Done
+        );
+    }
+
+    #[test]
+    fn closing_needs_every_evidence_item_and_a_comment() {
+        let required = vec!["review record".to_owned(), "sign-off".to_owned()];
+        let err = check_close(
+            &run(ActivityState::Planned, &["review record"]),
+            &required,
+            " ",
+        )
+        .expect_err("incomplete");
+        let fields: Vec<_> = err.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["evidence", "comment"]);
+        assert!(err.errors[0].message.contains("sign-off"));
+        assert!(
+            check_close(
+                &run(ActivityState::Planned, &["review record", "sign-off"]),
+                &required,
+                "Reviewed 42 accounts"
+            )
+            .is_ok()
+        );
+        assert!(
+            check_close(
+                &run(ActivityState::Done, &["review record", "sign-off"]),
+                &required,
+                "again"
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn skipping_needs_a_manager_and_a_reason() {
+        let r = run(ActivityState::Planned, &[]);
+        assert_eq!(
+            check_skip(&r, Role::Owner, "busy")
+                .expect_err("owner")
+                .errors[0]
+                .field,
+            "role"
+        );
+        assert_eq!(
+            check_skip(&r, Role::Manager, "")
+                .expect_err("reason")
+                .errors[0]
+                .field,
+            "reason"
+        );
+        assert!(check_skip(&r, Role::Manager, "Office closed for the move").is_ok());
+    }
+
+    #[test]
+    fn reopening_needs_a_closed_run_and_a_reason() {
+        assert!(check_reopen(&run(ActivityState::Planned, &[]), "x").is_err());
+        assert_eq!(
+            check_reopen(&run(ActivityState::Done, &[]), " ")
+                .expect_err("reason")
+                .errors[0]
+                .field,
+            "reason"
+        );
+        assert!(check_reopen(&run(ActivityState::Done, &[]), "wrong file attached").is_ok());
+    }
+}

@@ -1,0 +1,169 @@
+//! Tasks: one work item type for every source (an interaction rule, a person, later audit
+//! findings, review decisions, nonconformities, risk treatments), each with an SLA outcome.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+
+use crate::ids::{PersonId, ProcessId, RuleId, TaskId};
+
+/// A task's progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    /// Not started.
+    Open,
+    /// Being worked on.
+    InProgress,
+    /// Finished.
+    Done,
+    /// Not needed after all.
+    Cancelled,
+}
+
+impl TaskStatus {
+    /// The stored form.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::InProgress => "in_progress",
+            Self::Done => "done",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// Whether work is still expected.
+    #[must_use]
+    pub const fn is_open(self) -> bool {
+        matches!(self, Self::Open | Self::InProgress)
+    }
+}
+
+impl fmt::Display for TaskStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for TaskStatus {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "open" => Ok(Self::Open),
+            "in_progress" => Ok(Self::InProgress),
+            "done" => Ok(Self::Done),
+            "cancelled" => Ok(Self::Cancelled),
+            other => Err(format!(
+                "task status must be open, in_progress, done or cancelled, not {other:?}"
+            )),
+        }
+    }
+}
+
+/// How a task stands against its SLA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlaOutcome {
+    /// Done in time.
+    Met,
+    /// Done late, or still open past the deadline.
+    Breached,
+    /// Open, deadline not reached.
+    Open,
+}
+
+/// A task as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Task {
+    /// Id.
+    pub id: TaskId,
+    /// What to do.
+    pub title: String,
+    /// Details.
+    pub description: String,
+    /// The process whose work this is.
+    pub process_id: Option<ProcessId>,
+    /// Who does it.
+    pub owner_id: Option<PersonId>,
+    /// When it is due; for rule-made tasks this is the SLA deadline.
+    pub due_at: DateTime<Utc>,
+    /// `low`, `normal`, `high`.
+    pub priority: String,
+    /// Progress.
+    pub status: TaskStatus,
+    /// Labels; `security` is standard.
+    pub labels: Vec<String>,
+    /// Where it came from (`interaction`, `manual`, later `finding` …).
+    pub source_type: String,
+    /// The source record's id.
+    pub source_id: String,
+    /// The interaction rule that made it.
+    pub rule_id: Option<RuleId>,
+    /// When it was finished.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// Ticket in an external system (key, URL).
+    pub external_ticket: Option<(String, String)>,
+    /// Optimistic-concurrency version.
+    pub version: i64,
+}
+
+impl Task {
+    /// How the task stands against its deadline at `now`.
+    #[must_use]
+    pub fn sla(&self, now: DateTime<Utc>) -> SlaOutcome {
+        match (self.status, self.completed_at) {
+            (TaskStatus::Done, Some(done)) if done <= self.due_at => SlaOutcome::Met,
+            (TaskStatus::Done, _) => SlaOutcome::Breached,
+            (TaskStatus::Cancelled, _) => SlaOutcome::Met,
+            _ if now > self.due_at => SlaOutcome::Breached,
+            _ => SlaOutcome::Open,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(status: TaskStatus, completed: Option<&str>) -> Task {
+        Task {
+            id: TaskId::from_uuid(uuid::Uuid::nil()),
+            title: "Revoke access".into(),
+            description: String::new(),
+            process_id: None,
+            owner_id: None,
+            due_at: "2026-12-02T10:00:00Z".parse().expect("time"),
+            priority: "high".into(),
+            status,
+            labels: vec!["security".into()],
+            source_type: "interaction".into(),
+            source_id: "x".into(),
+            rule_id: None,
+            completed_at: completed.map(|c| c.parse().expect("time")),
+            external_ticket: None,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn sla_is_met_breached_or_open() {
+        let before: DateTime<Utc> = "2026-12-02T09:00:00Z".parse().expect("t");
+        let after: DateTime<Utc> = "2026-12-03T09:00:00Z".parse().expect("t");
+        assert_eq!(task(TaskStatus::Open, None).sla(before), SlaOutcome::Open);
+        assert_eq!(
+            task(TaskStatus::Open, None).sla(after),
+            SlaOutcome::Breached
+        );
+        assert_eq!(
+            task(TaskStatus::Done, Some("2026-12-02T08:00:00Z")).sla(after),
+            SlaOutcome::Met
+        );
+        assert_eq!(
+            task(TaskStatus::Done, Some("2026-12-02T11:00:00Z")).sla(after),
+            SlaOutcome::Breached
+        );
+    }
+}

@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod demo;
 pub mod ids;
 pub mod interaction;
+pub mod library;
 pub mod organisation;
 pub mod person;
 pub mod policy;

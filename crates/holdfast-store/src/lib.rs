@@ -11,14 +11,21 @@
 //! audit event per change inside it: the change and its record commit together or not at all.
 
 mod accounts;
+mod activities;
 mod audit;
 mod backup;
 mod browse;
 mod error;
+mod events;
+mod evidence;
 mod organisations;
 mod people;
+mod processes;
+mod readiness;
 mod rows;
+mod rules;
 mod sessions;
+mod tasks;
 mod tokens;
 mod transfer;
 mod url;
@@ -29,7 +36,11 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 pub use accounts::{NewUserAccount, UserAccountPatch, hash_password, verify_password};
+pub use activities::{ActivityQuery, PlannedRun};
 pub use audit::{Actor, ChainReport, WriteTx};
+pub use evidence::{Evidence, NewEvidence};
+pub use rules::NewRule;
+pub use tasks::{NewTask, TaskQuery};
 pub use browse::{AuditQuery, Counts};
 pub use error::StoreError;
 pub use people::{PersonPage, PersonQuery, PersonSortField};

@@ -10,6 +10,12 @@ use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use crate::accounts::like_pattern;
+use crate::events::emit_in;
+use chrono::Utc;
+use holdfast_core::interaction::EventKind;
+
+/// The library key of the process people events happen in.
+const JML: &str = "joiner-mover-leaver";
 use crate::error::on_unique;
 use crate::rows::{date_text, now_text, parse_date, parse_id};
 use crate::{Actor, Store, StoreError, WriteTx};
@@ -123,7 +129,7 @@ fn to_json(p: &Person) -> Result<serde_json::Value, StoreError> {
     serde_json::to_value(p).map_err(StoreError::corrupt)
 }
 
-async fn load_person(w: &mut WriteTx, id: PersonId) -> Result<Person, StoreError> {
+pub(crate) async fn load_person(w: &mut WriteTx, id: PersonId) -> Result<Person, StoreError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "select {PERSON_COLUMNS} from person where id = $1"
     )))
@@ -203,6 +209,11 @@ async fn insert_person(
         Some(&to_json(&person)?),
     )
     .await?;
+    if person.employment_status == EmploymentStatus::Active {
+        let facts = [("department", person.department.clone())];
+        let subject = ("person", person.id.to_string());
+        emit_in(w, EventKind::PersonJoined, JML, (subject.0, &subject.1), &person.name, &facts, Utc::now()).await?;
+    }
     Ok(person)
 }
 
@@ -302,6 +313,14 @@ impl Store {
             Some(&to_json(&after)?),
         )
         .await?;
+        if after.employment_status != before.employment_status {
+            let kind = match after.employment_status {
+                EmploymentStatus::Left => EventKind::PersonLeft,
+                _ => EventKind::PersonStatusChanged,
+            };
+            let facts = [("department", after.department.clone()), ("employment_status", after.employment_status.to_string())];
+            emit_in(&mut w, kind, JML, ("person", &id.to_string()), &after.name, &facts, Utc::now()).await?;
+        }
         w.commit().await?;
         Ok(after)
     }

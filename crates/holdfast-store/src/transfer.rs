@@ -25,6 +25,9 @@ enum Col {
     Text,
     OptText,
     Int,
+    OptInt,
+    /// Bytes, exported as hex.
+    Blob,
 }
 
 struct Table {
@@ -88,6 +91,148 @@ const TABLES: &[Table] = &[
             ("organisation_id", Col::Text),
             ("name", Col::Text),
             ("kind", Col::Text),
+            ("created_at", Col::Text),
+            ("updated_at", Col::Text),
+        ],
+    },
+    Table {
+        name: "process",
+        order_by: "id",
+        columns: &[
+            ("id", Col::Text),
+            ("organisation_id", Col::Text),
+            ("key", Col::Text),
+            ("name", Col::Text),
+            ("objective", Col::Text),
+            ("owner_id", Col::OptText),
+            ("deputy_id", Col::OptText),
+            ("raci_json", Col::Text),
+            ("inputs_json", Col::Text),
+            ("outputs_json", Col::Text),
+            ("cadence", Col::Text),
+            ("cadence_start", Col::Text),
+            ("evidence_json", Col::Text),
+            ("clauses_json", Col::Text),
+            ("controls_json", Col::Text),
+            ("status", Col::Text),
+            ("version", Col::Int),
+            ("created_at", Col::Text),
+            ("updated_at", Col::Text),
+        ],
+    },
+    Table {
+        name: "activity",
+        order_by: "id",
+        columns: &[
+            ("id", Col::Text),
+            ("process_id", Col::Text),
+            ("due_date", Col::Text),
+            ("due_at", Col::Text),
+            ("assignee_id", Col::OptText),
+            ("state", Col::Text),
+            ("closed_at", Col::OptText),
+            ("comment", Col::OptText),
+            ("version", Col::Int),
+            ("created_at", Col::Text),
+            ("updated_at", Col::Text),
+        ],
+    },
+    Table {
+        name: "evidence_blob",
+        order_by: "sha256",
+        columns: &[
+            ("sha256", Col::Text),
+            ("content", Col::Blob),
+            ("size", Col::Int),
+            ("created_at", Col::Text),
+            ("updated_at", Col::Text),
+        ],
+    },
+    Table {
+        name: "evidence",
+        order_by: "id",
+        columns: &[
+            ("id", Col::Text),
+            ("kind", Col::Text),
+            ("sha256", Col::OptText),
+            ("url", Col::OptText),
+            ("filename", Col::OptText),
+            ("content_type", Col::OptText),
+            ("size", Col::OptInt),
+            ("description", Col::Text),
+            ("created_by", Col::Text),
+            ("created_at", Col::Text),
+            ("updated_at", Col::Text),
+        ],
+    },
+    Table {
+        name: "evidence_attachment",
+        order_by: "id",
+        columns: &[
+            ("id", Col::Text),
+            ("evidence_id", Col::Text),
+            ("record_type", Col::Text),
+            ("record_id", Col::Text),
+            ("requirement", Col::Text),
+            ("created_at", Col::Text),
+            ("updated_at", Col::Text),
+        ],
+    },
+    Table {
+        name: "interaction_rule",
+        order_by: "id",
+        columns: &[
+            ("id", Col::Text),
+            ("from_process", Col::Text),
+            ("event", Col::Text),
+            ("condition_json", Col::OptText),
+            ("to_process", Col::Text),
+            ("task_title", Col::Text),
+            ("priority", Col::Text),
+            ("sla_hours", Col::Int),
+            ("disabled_at", Col::OptText),
+            ("version", Col::Int),
+            ("created_at", Col::Text),
+            ("updated_at", Col::Text),
+        ],
+    },
+    Table {
+        name: "task",
+        order_by: "id",
+        columns: &[
+            ("id", Col::Text),
+            ("title", Col::Text),
+            ("description", Col::Text),
+            ("process_id", Col::OptText),
+            ("owner_id", Col::OptText),
+            ("due_at", Col::Text),
+            ("priority", Col::Text),
+            ("status", Col::Text),
+            ("labels_json", Col::Text),
+            ("source_type", Col::Text),
+            ("source_id", Col::Text),
+            ("rule_id", Col::OptText),
+            ("completed_at", Col::OptText),
+            ("external_key", Col::OptText),
+            ("external_url", Col::OptText),
+            ("version", Col::Int),
+            ("created_at", Col::Text),
+            ("updated_at", Col::Text),
+        ],
+    },
+    Table {
+        name: "domain_event",
+        order_by: "id",
+        columns: &[
+            ("id", Col::Text),
+            ("kind", Col::Text),
+            ("process_id", Col::OptText),
+            ("subject_type", Col::Text),
+            ("subject_id", Col::Text),
+            ("subject_name", Col::Text),
+            ("facts_json", Col::Text),
+            ("occurred_at", Col::Text),
+            ("dispatched_at", Col::OptText),
             ("created_at", Col::Text),
             ("updated_at", Col::Text),
         ],
@@ -174,6 +319,8 @@ fn row_to_json(t: &Table, row: &AnyRow) -> Result<Value, StoreError> {
                 .try_get::<Option<String>, _>(i)?
                 .map_or(Value::Null, Value::String),
             Col::Int => Value::from(row.try_get::<i64, _>(i)?),
+            Col::OptInt => row.try_get::<Option<i64>, _>(i)?.map_or(Value::Null, Value::from),
+            Col::Blob => Value::String(hex_encode(&row.try_get::<Vec<u8>, _>(i)?)),
         };
         obj.insert((*name).to_owned(), v);
     }
@@ -286,7 +433,9 @@ impl Store {
                 let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
                 for ((name, col), v) in t.columns.iter().zip(row) {
                     q = match (col, v) {
-                        (Col::Int, Value::Number(n)) => q.bind(n.as_i64()),
+                        (Col::Int | Col::OptInt, Value::Number(n)) => q.bind(n.as_i64()),
+                        (Col::OptInt, Value::Null) => q.bind(None::<i64>),
+                        (Col::Blob, Value::String(s)) => q.bind(hex_decode(s).unwrap_or_default()),
                         (_, Value::String(s)) => q.bind(s.clone()),
                         (_, Value::Null) => q.bind(None::<String>),
                         _ => {
@@ -386,12 +535,16 @@ impl ImportDocument {
                         Col::Text => v.is_string(),
                         Col::OptText => v.is_string() || v.is_null(),
                         Col::Int => v.is_i64(),
+                        Col::OptInt => v.is_i64() || v.is_null(),
+                        Col::Blob => v.as_str().is_some_and(|s| hex_decode(s).is_some()),
                     };
                     if !ok {
                         let want = match col {
                             Col::Text => "a string",
                             Col::OptText => "a string or null",
                             Col::Int => "an integer",
+                            Col::OptInt => "an integer or null",
+                            Col::Blob => "hex-encoded bytes",
                         };
                         return Err(bad(format!("{}[{i}].{name} must be {want}", t.name)));
                     }
@@ -412,6 +565,17 @@ impl ImportDocument {
             tables: out,
         })
     }
+}
+
+fn hex_encode(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn hex_decode(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
 }
 
 /// serde_json appends " at line X column Y"; the message already says where.

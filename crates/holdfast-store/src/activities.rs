@@ -1,0 +1,336 @@
+//! Activities: planning runs from cadences, and closing, skipping and reopening them. Closed
+//! runs change only through a reopening with a reason; both are audit events.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use holdfast_core::account::Role;
+use holdfast_core::activity::{Activity, ActivityState, check_close, check_reopen, check_skip};
+use holdfast_core::ids::{ActivityId, PersonId, ProcessId};
+use holdfast_core::interaction::EventKind;
+use holdfast_core::process::ProcessStatus;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use uuid::Uuid;
+
+use crate::events::emit;
+use crate::rows::{date_text, now_text, parse_date, parse_id, parse_time, time_text};
+use crate::{Actor, Store, StoreError, WriteTx};
+
+const ACTIVITY_COLUMNS: &str = "a.id, a.process_id, a.due_date, a.due_at, a.assignee_id, a.state, a.closed_at, a.comment, a.version";
+
+/// Which activities to list.
+#[derive(Debug, Clone, Default)]
+pub struct ActivityQuery {
+    /// Runs of this process.
+    pub process_id: Option<ProcessId>,
+    /// Runs assigned to this person.
+    pub assignee_id: Option<PersonId>,
+    /// Only open runs.
+    pub open_only: bool,
+    /// Due on or before this date.
+    pub due_until: Option<NaiveDate>,
+    /// At most this many.
+    pub limit: u32,
+}
+
+fn activity_from_row(r: &AnyRow, evidence: Vec<String>) -> Result<Activity, StoreError> {
+    let state: String = r.try_get("state")?;
+    Ok(Activity {
+        id: parse_id(&r.try_get::<String, _>("id")?)?,
+        process_id: parse_id(&r.try_get::<String, _>("process_id")?)?,
+        due_date: parse_date(&r.try_get::<String, _>("due_date")?)?,
+        due_at: parse_time(&r.try_get::<String, _>("due_at")?)?,
+        assignee_id: r.try_get::<Option<String>, _>("assignee_id")?.as_deref().map(parse_id).transpose()?,
+        state: state.parse().map_err(StoreError::corrupt)?,
+        closed_at: r.try_get::<Option<String>, _>("closed_at")?.as_deref().map(parse_time).transpose()?,
+        comment: r.try_get("comment")?,
+        evidence,
+        version: r.try_get("version")?,
+    })
+}
+
+pub(crate) fn activity_json(a: &Activity) -> serde_json::Value {
+    serde_json::json!({
+        "id": a.id, "process_id": a.process_id, "due_date": date_text(a.due_date), "due_at": time_text(a.due_at),
+        "assignee_id": a.assignee_id, "state": a.state, "closed_at": a.closed_at.map(time_text),
+        "comment": a.comment, "evidence": a.evidence, "version": a.version,
+    })
+}
+
+async fn evidence_names(w: &mut WriteTx, id: ActivityId) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar("select requirement from evidence_attachment where record_type = 'activity' and record_id = $1 order by requirement")
+        .bind(id.to_string())
+        .fetch_all(&mut *w.tx)
+        .await?)
+}
+
+async fn load(w: &mut WriteTx, id: ActivityId) -> Result<Activity, StoreError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("select {ACTIVITY_COLUMNS} from activity a where a.id = $1")))
+        .bind(id.to_string())
+        .fetch_optional(&mut *w.tx)
+        .await?
+        .ok_or(StoreError::NotFound("activity"))?;
+    let evidence = evidence_names(w, id).await?;
+    activity_from_row(&row, evidence)
+}
+
+/// Removes runs not yet started and due from `today` on, so a changed cadence re-plans only
+/// the future.
+pub(crate) async fn drop_unstarted_future_runs(w: &mut WriteTx, process: ProcessId, today: NaiveDate) -> Result<(), StoreError> {
+    let ids: Vec<String> = sqlx::query_scalar(
+        r"select a.id from activity a where a.process_id = $1 and a.state = 'planned' and a.due_date >= $2
+          and not exists (select 1 from evidence_attachment e where e.record_type = 'activity' and e.record_id = a.id)",
+    )
+    .bind(process.to_string())
+    .bind(date_text(today))
+    .fetch_all(&mut *w.tx)
+    .await?;
+    for id in ids {
+        sqlx::query("delete from activity where id = $1").bind(&id).execute(&mut *w.tx).await?;
+        w.record("activity", &id, "unplanned", None, None).await?;
+    }
+    Ok(())
+}
+
+/// A run to insert when planning (also used by the demo to write history).
+#[derive(Debug, Clone)]
+pub struct PlannedRun {
+    /// The process.
+    pub process_id: ProcessId,
+    /// Local due date.
+    pub due_date: NaiveDate,
+    /// Due instant.
+    pub due_at: DateTime<Utc>,
+    /// Assignee.
+    pub assignee_id: Option<PersonId>,
+}
+
+/// Inserts a planned run unless one exists for that process and date; returns whether it did.
+pub(crate) async fn insert_run(w: &mut WriteTx, run: &PlannedRun) -> Result<Option<ActivityId>, StoreError> {
+    let id = ActivityId::from_uuid(Uuid::now_v7());
+    let now = now_text();
+    let n = sqlx::query(
+        r"insert into activity (id, process_id, due_date, due_at, assignee_id, state, version, created_at, updated_at)
+          values ($1, $2, $3, $4, $5, 'planned', 1, $6, $6)
+          on conflict (process_id, due_date) do nothing",
+    )
+    .bind(id.to_string())
+    .bind(run.process_id.to_string())
+    .bind(date_text(run.due_date))
+    .bind(time_text(run.due_at))
+    .bind(run.assignee_id.map(|p| p.to_string()))
+    .bind(&now)
+    .execute(&mut *w.tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Ok(None);
+    }
+    let after = serde_json::json!({"process_id": run.process_id, "due_date": date_text(run.due_date), "assignee_id": run.assignee_id, "state": "planned"});
+    w.record("activity", &id.to_string(), "planned", None, Some(&after)).await?;
+    Ok(Some(id))
+}
+
+impl Store {
+    /// Plans the runs of every active process due from `from` to `to`, assigned to each
+    /// process's owner. Idempotent: runs already planned are left alone. Returns how many
+    /// were created.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn plan_activities(&self, actor: &Actor, from: NaiveDate, to: NaiveDate) -> Result<usize, StoreError> {
+        let processes = self.list_processes().await?;
+        let mut created = 0;
+        for p in processes.iter().filter(|p| p.status == ProcessStatus::Active) {
+            let runs: Vec<PlannedRun> = p
+                .cadence
+                .between(from.max(p.cadence.anchor()), to)
+                .into_iter()
+                .map(|o| PlannedRun { process_id: p.id, due_date: o.date, due_at: o.due_at, assignee_id: p.owner_id })
+                .collect();
+            if runs.is_empty() {
+                continue;
+            }
+            let mut w = self.write(actor).await?;
+            for run in &runs {
+                created += usize::from(insert_run(&mut w, run).await?.is_some());
+            }
+            w.commit().await?;
+        }
+        Ok(created)
+    }
+
+    /// Inserts one run directly (history for the demo and imports of past runs).
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn insert_activity(&self, actor: &Actor, run: &PlannedRun) -> Result<Option<ActivityId>, StoreError> {
+        let mut w = self.write(actor).await?;
+        let id = insert_run(&mut w, run).await?;
+        w.commit().await?;
+        Ok(id)
+    }
+
+    /// Reads one run with the names of its attached evidence.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`].
+    pub async fn activity(&self, id: ActivityId) -> Result<Activity, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("select {ACTIVITY_COLUMNS} from activity a where a.id = $1")))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound("activity"))?;
+        let evidence = sqlx::query_scalar("select requirement from evidence_attachment where record_type = 'activity' and record_id = $1 order by requirement")
+            .bind(id.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        activity_from_row(&row, evidence)
+    }
+
+    /// Lists runs, the most urgent first (overdue, then by due date).
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn list_activities(&self, q: &ActivityQuery) -> Result<Vec<Activity>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            r"select {ACTIVITY_COLUMNS} from activity a
+              where ($1 is null or a.process_id = $1) and ($2 is null or a.assignee_id = $2)
+                and ($3 = 0 or a.state in ('planned', 'in_progress')) and ($4 is null or a.due_date <= $4)
+              order by a.due_date, a.id limit $5"
+        )))
+        .bind(q.process_id.map(|p| p.to_string()))
+        .bind(q.assignee_id.map(|p| p.to_string()))
+        .bind(i64::from(q.open_only))
+        .bind(q.due_until.map(date_text))
+        .bind(i64::from(q.limit.clamp(1, 100_000)))
+        .fetch_all(&self.pool)
+        .await?;
+        let attachments: Vec<(String, String)> = sqlx::query_as("select record_id, requirement from evidence_attachment where record_type = 'activity'")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut by_activity: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+        for (id, req) in attachments {
+            by_activity.entry(id).or_default().push(req);
+        }
+        rows.iter()
+            .map(|r| {
+                let id: String = r.try_get("id")?;
+                activity_from_row(r, by_activity.remove(&id).unwrap_or_default())
+            })
+            .collect()
+    }
+
+    /// Attaches stored evidence to a run under a requirement's name.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] when the run is closed or the name is not one the process
+    /// requires; [`StoreError::NotFound`].
+    pub async fn attach_evidence_to_activity(&self, actor: &Actor, id: ActivityId, requirement: &str, evidence_id: &str) -> Result<Activity, StoreError> {
+        let mut w = self.write(actor).await?;
+        let before = load(&mut w, id).await?;
+        if !before.is_open() {
+            return Err(holdfast_core::ValidationErrors::one("state", "this run is closed; reopen it with a reason to add evidence").into());
+        }
+        let required: String = sqlx::query_scalar("select evidence_json from process where id = $1")
+            .bind(before.process_id.to_string())
+            .fetch_one(&mut *w.tx)
+            .await?;
+        let required: Vec<String> = crate::processes::from_json_text(&required)?;
+        if !required.iter().any(|r| r == requirement) {
+            return Err(holdfast_core::ValidationErrors::one(
+                "requirement",
+                format!("this process asks for: {}", required.join(", ")),
+            )
+            .into());
+        }
+        crate::evidence::attach(&mut w, evidence_id, "activity", &id.to_string(), requirement).await?;
+        let after = load(&mut w, id).await?;
+        w.record("activity", &id.to_string(), "evidence_attached", Some(&activity_json(&before)), Some(&activity_json(&after)))
+            .await?;
+        w.commit().await?;
+        Ok(after)
+    }
+
+    /// Closes a run: every required evidence item attached and a comment. Emits
+    /// `activity_done` in its process.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] naming what is missing, [`StoreError::Stale`].
+    pub async fn close_activity(&self, actor: &Actor, id: ActivityId, expected_version: i64, comment: &str, now: DateTime<Utc>) -> Result<Activity, StoreError> {
+        self.transition(actor, id, expected_version, now, Transition::Close(comment)).await
+    }
+
+    /// Skips a run with a manager's reason.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] for a role that may not skip or a missing reason.
+    pub async fn skip_activity(&self, actor: &Actor, role: Role, id: ActivityId, expected_version: i64, reason: &str, now: DateTime<Utc>) -> Result<Activity, StoreError> {
+        self.transition(actor, id, expected_version, now, Transition::Skip(role, reason)).await
+    }
+
+    /// Reopens a closed run for a correction, with a reason.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] for an open run or a missing reason.
+    pub async fn reopen_activity(&self, actor: &Actor, id: ActivityId, expected_version: i64, reason: &str, now: DateTime<Utc>) -> Result<Activity, StoreError> {
+        self.transition(actor, id, expected_version, now, Transition::Reopen(reason)).await
+    }
+
+    async fn transition(&self, actor: &Actor, id: ActivityId, expected_version: i64, now: DateTime<Utc>, t: Transition<'_>) -> Result<Activity, StoreError> {
+        let mut w = self.write(actor).await?;
+        let before = load(&mut w, id).await?;
+        if before.version != expected_version {
+            return Err(StoreError::Stale("activity"));
+        }
+        let (action, state, closed_at, comment) = match t {
+            Transition::Close(comment) => {
+                let required: String = sqlx::query_scalar("select evidence_json from process where id = $1")
+                    .bind(before.process_id.to_string())
+                    .fetch_one(&mut *w.tx)
+                    .await?;
+                let required: Vec<String> = crate::processes::from_json_text(&required)?;
+                let comment = check_close(&before, &required, comment)?;
+                ("closed", ActivityState::Done, Some(now), Some(comment))
+            }
+            Transition::Skip(role, reason) => ("skipped", ActivityState::Skipped, Some(now), Some(check_skip(&before, role, reason)?)),
+            Transition::Reopen(reason) => ("reopened", ActivityState::InProgress, None, Some(check_reopen(&before, reason)?)),
+        };
+        let mut after = before.clone();
+        after.state = state;
+        after.closed_at = closed_at;
+        after.comment = comment;
+        after.version += 1;
+        let n = sqlx::query("update activity set state = $1, closed_at = $2, comment = $3, version = $4, updated_at = $5 where id = $6 and version = $7")
+            .bind(state.as_str())
+            .bind(closed_at.map(time_text))
+            .bind(after.comment.clone())
+            .bind(after.version)
+            .bind(now_text())
+            .bind(id.to_string())
+            .bind(expected_version)
+            .execute(&mut *w.tx)
+            .await?
+            .rows_affected();
+        if n != 1 {
+            return Err(StoreError::Stale("activity"));
+        }
+        w.record("activity", &id.to_string(), action, Some(&activity_json(&before)), Some(&activity_json(&after)))
+            .await?;
+        if state == ActivityState::Done {
+            let name: String = sqlx::query_scalar("select name from process where id = $1")
+                .bind(before.process_id.to_string())
+                .fetch_one(&mut *w.tx)
+                .await?;
+            let subject = format!("{name} run of {}", before.due_date);
+            emit(&mut w, EventKind::ActivityDone, Some(before.process_id), ("activity", &id.to_string()), &subject, &[], now).await?;
+        }
+        w.commit().await?;
+        Ok(after)
+    }
+}
+
+enum Transition<'a> {
+    Close(&'a str),
+    Skip(Role, &'a str),
+    Reopen(&'a str),
+}

@@ -1,0 +1,255 @@
+//! Tasks from every source, and their completion (which emits `task_done`).
+
+use chrono::{DateTime, Utc};
+use holdfast_core::ids::{PersonId, ProcessId, TaskId};
+use holdfast_core::interaction::{EventKind, TaskToCreate};
+use holdfast_core::task::{Task, TaskStatus};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use uuid::Uuid;
+
+use crate::events::emit;
+use crate::processes::{from_json_text, json_text};
+use crate::rows::{now_text, parse_id, parse_time, time_text};
+use crate::{Actor, Store, StoreError, WriteTx};
+
+const TASK_COLUMNS: &str = "t.id, t.title, t.description, t.process_id, t.owner_id, t.due_at, t.priority, t.status, t.labels_json, \
+     t.source_type, t.source_id, t.rule_id, t.completed_at, t.external_key, t.external_url, t.version";
+
+/// Which tasks to list.
+#[derive(Debug, Clone, Default)]
+pub struct TaskQuery {
+    /// Owned by this person.
+    pub owner_id: Option<PersonId>,
+    /// In this process.
+    pub process_id: Option<ProcessId>,
+    /// Only open ones.
+    pub open_only: bool,
+    /// Carrying this label.
+    pub label: Option<String>,
+    /// At most this many.
+    pub limit: u32,
+}
+
+/// A task created by a person.
+#[derive(Debug, Clone)]
+pub struct NewTask {
+    /// What to do.
+    pub title: String,
+    /// Details.
+    pub description: String,
+    /// Process.
+    pub process_id: Option<ProcessId>,
+    /// Owner.
+    pub owner_id: Option<PersonId>,
+    /// Due.
+    pub due_at: DateTime<Utc>,
+    /// `low`, `normal`, `high`.
+    pub priority: String,
+    /// Labels.
+    pub labels: Vec<String>,
+    /// External ticket (key, URL).
+    pub external_ticket: Option<(String, String)>,
+}
+
+fn task_from_row(r: &AnyRow) -> Result<Task, StoreError> {
+    let status: String = r.try_get("status")?;
+    let key: Option<String> = r.try_get("external_key")?;
+    let url: Option<String> = r.try_get("external_url")?;
+    Ok(Task {
+        id: parse_id(&r.try_get::<String, _>("id")?)?,
+        title: r.try_get("title")?,
+        description: r.try_get("description")?,
+        process_id: r.try_get::<Option<String>, _>("process_id")?.as_deref().map(parse_id).transpose()?,
+        owner_id: r.try_get::<Option<String>, _>("owner_id")?.as_deref().map(parse_id).transpose()?,
+        due_at: parse_time(&r.try_get::<String, _>("due_at")?)?,
+        priority: r.try_get("priority")?,
+        status: status.parse().map_err(StoreError::corrupt)?,
+        labels: from_json_text(&r.try_get::<String, _>("labels_json")?)?,
+        source_type: r.try_get("source_type")?,
+        source_id: r.try_get("source_id")?,
+        rule_id: r.try_get::<Option<String>, _>("rule_id")?.as_deref().map(parse_id).transpose()?,
+        completed_at: r.try_get::<Option<String>, _>("completed_at")?.as_deref().map(parse_time).transpose()?,
+        external_ticket: key.zip(url),
+        version: r.try_get("version")?,
+    })
+}
+
+pub(crate) fn task_json(t: &Task) -> serde_json::Value {
+    serde_json::json!({
+        "id": t.id, "title": t.title, "description": t.description, "process_id": t.process_id, "owner_id": t.owner_id,
+        "due_at": time_text(t.due_at), "priority": t.priority, "status": t.status, "labels": t.labels,
+        "source_type": t.source_type, "source_id": t.source_id, "rule_id": t.rule_id,
+        "completed_at": t.completed_at.map(time_text), "external_ticket": t.external_ticket, "version": t.version,
+    })
+}
+
+async fn insert(w: &mut WriteTx, t: &Task) -> Result<bool, StoreError> {
+    let now = now_text();
+    let n = sqlx::query(
+        r"insert into task (id, title, description, process_id, owner_id, due_at, priority, status, labels_json, source_type,
+             source_id, rule_id, completed_at, external_key, external_url, version, created_at, updated_at)
+          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, null, $13, $14, 1, $15, $15)
+          on conflict do nothing",
+    )
+    .bind(t.id.to_string())
+    .bind(&t.title)
+    .bind(&t.description)
+    .bind(t.process_id.map(|p| p.to_string()))
+    .bind(t.owner_id.map(|p| p.to_string()))
+    .bind(time_text(t.due_at))
+    .bind(&t.priority)
+    .bind(t.status.as_str())
+    .bind(json_text(&t.labels)?)
+    .bind(&t.source_type)
+    .bind(&t.source_id)
+    .bind(t.rule_id.map(|r| r.to_string()))
+    .bind(t.external_ticket.as_ref().map(|e| e.0.clone()))
+    .bind(t.external_ticket.as_ref().map(|e| e.1.clone()))
+    .bind(&now)
+    .execute(&mut *w.tx)
+    .await?
+    .rows_affected();
+    if n == 1 {
+        w.record("task", &t.id.to_string(), "create", None, Some(&task_json(t))).await?;
+    }
+    Ok(n == 1)
+}
+
+/// Creates the task a rule calls for, owned by the receiving process's owner, unless the
+/// rule already made one for this source. Returns whether it created one.
+pub(crate) async fn insert_rule_task(w: &mut WriteTx, t: &TaskToCreate) -> Result<bool, StoreError> {
+    let owner: Option<Option<String>> = sqlx::query_scalar("select owner_id from process where id = $1")
+        .bind(t.process_id.to_string())
+        .fetch_optional(&mut *w.tx)
+        .await?;
+    let task = Task {
+        id: TaskId::from_uuid(Uuid::now_v7()),
+        title: t.title.clone(),
+        description: format!("Created by an interaction rule from {} {}.", t.source.0, t.source.1),
+        process_id: Some(t.process_id),
+        owner_id: owner.flatten().as_deref().map(parse_id).transpose()?,
+        due_at: t.due_at,
+        priority: t.priority.clone(),
+        status: TaskStatus::Open,
+        labels: vec!["security".into()],
+        source_type: t.source.0.clone(),
+        source_id: t.source.1.clone(),
+        rule_id: Some(t.rule_id),
+        completed_at: None,
+        external_ticket: None,
+        version: 1,
+    };
+    insert(w, &task).await
+}
+
+impl Store {
+    /// Creates a task by hand.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] for a blank title or an unknown priority.
+    pub async fn create_task(&self, actor: &Actor, new: NewTask) -> Result<Task, StoreError> {
+        let mut errors = holdfast_core::ValidationErrors::default();
+        let title = errors.check(holdfast_core::person::required_text("title", &new.title, 300));
+        if !["low", "normal", "high"].contains(&new.priority.as_str()) {
+            errors.push("priority", "priority must be low, normal or high");
+        }
+        let Some(title) = title.filter(|_| errors.errors.is_empty()) else {
+            return Err(errors.into());
+        };
+        let id = TaskId::from_uuid(Uuid::now_v7());
+        let task = Task {
+            id,
+            title,
+            description: new.description,
+            process_id: new.process_id,
+            owner_id: new.owner_id,
+            due_at: new.due_at,
+            priority: new.priority,
+            status: TaskStatus::Open,
+            labels: new.labels,
+            source_type: "manual".into(),
+            source_id: id.to_string(),
+            rule_id: None,
+            completed_at: None,
+            external_ticket: new.external_ticket,
+            version: 1,
+        };
+        let mut w = self.write(actor).await?;
+        insert(&mut w, &task).await?;
+        w.commit().await?;
+        Ok(task)
+    }
+
+    /// Reads one task.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`].
+    pub async fn task(&self, id: TaskId) -> Result<Task, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("select {TASK_COLUMNS} from task t where t.id = $1")))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound("task"))?;
+        task_from_row(&row)
+    }
+
+    /// Lists tasks, earliest due first.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn list_tasks(&self, q: &TaskQuery) -> Result<Vec<Task>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            r"select {TASK_COLUMNS} from task t
+              where ($1 is null or t.owner_id = $1) and ($2 is null or t.process_id = $2)
+                and ($3 = 0 or t.status in ('open', 'in_progress')) and ($4 is null or t.labels_json like $4)
+              order by t.due_at, t.id limit $5"
+        )))
+        .bind(q.owner_id.map(|p| p.to_string()))
+        .bind(q.process_id.map(|p| p.to_string()))
+        .bind(i64::from(q.open_only))
+        .bind(q.label.as_ref().map(|l| format!("%\"{}\"%", l.replace('"', ""))))
+        .bind(i64::from(q.limit.clamp(1, 100_000)))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(task_from_row).collect()
+    }
+
+    /// Completes a task at `now`, recording whether its SLA was met, and emits `task_done`
+    /// in its process.
+    ///
+    /// # Errors
+    /// [`StoreError::Stale`], [`StoreError::Invalid`] when it is not open.
+    pub async fn complete_task(&self, actor: &Actor, id: TaskId, expected_version: i64, now: DateTime<Utc>) -> Result<Task, StoreError> {
+        let before = self.task(id).await?;
+        if before.version != expected_version {
+            return Err(StoreError::Stale("task"));
+        }
+        if !before.status.is_open() {
+            return Err(holdfast_core::ValidationErrors::one("status", "this task is already finished").into());
+        }
+        let mut after = before.clone();
+        after.status = TaskStatus::Done;
+        after.completed_at = Some(now);
+        after.version += 1;
+        let mut w = self.write(actor).await?;
+        let n = sqlx::query("update task set status = 'done', completed_at = $1, version = $2, updated_at = $3 where id = $4 and version = $5")
+            .bind(time_text(now))
+            .bind(after.version)
+            .bind(now_text())
+            .bind(id.to_string())
+            .bind(expected_version)
+            .execute(&mut *w.tx)
+            .await?
+            .rows_affected();
+        if n != 1 {
+            return Err(StoreError::Stale("task"));
+        }
+        let mut record = task_json(&after);
+        record["sla"] = serde_json::to_value(after.sla(now)).map_err(StoreError::corrupt)?;
+        w.record("task", &id.to_string(), "completed", Some(&task_json(&before)), Some(&record)).await?;
+        emit(&mut w, EventKind::TaskDone, before.process_id, ("task", &id.to_string()), &before.title, &[], now).await?;
+        w.commit().await?;
+        Ok(after)
+    }
+}

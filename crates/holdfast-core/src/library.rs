@@ -90,7 +90,13 @@ mod tests {
     fn the_library_has_the_fifteen_processes_and_each_is_valid() {
         let keys: Vec<_> = processes().iter().map(|p| p.key.as_str()).collect();
         assert_eq!(keys.len(), 15);
-        for k in ["risk-assessment", "access-review", "joiner-mover-leaver", "management-review", "corrective-action"] {
+        for k in [
+            "risk-assessment",
+            "access-review",
+            "joiner-mover-leaver",
+            "management-review",
+            "corrective-action",
+        ] {
             assert!(keys.contains(&k), "{k}");
         }
         for p in processes() {
@@ -107,17 +113,30 @@ mod tests {
                 outputs: p.outputs.clone(),
                 ..ProcessInput::default()
             };
-            let def = ProcessDefinition::parse(input, "2026-01-01".parse().expect("date")).unwrap_or_else(|e| panic!("{}: {e}", p.key));
+            let def = ProcessDefinition::parse(input, "2026-01-01".parse().expect("date"))
+                .unwrap_or_else(|e| panic!("{}: {e}", p.key));
             assert_eq!(def.key, p.key);
             assert!(!def.evidence.is_empty(), "{} names its evidence", p.key);
-            assert!(!def.cadence.between("2026-01-01".parse().expect("d"), "2027-12-31".parse().expect("d")).is_empty(), "{} runs", p.key);
+            assert!(
+                !def.cadence
+                    .between(
+                        "2026-01-01".parse().expect("d"),
+                        "2027-12-31".parse().expect("d")
+                    )
+                    .is_empty(),
+                "{} runs",
+                p.key
+            );
         }
     }
 
     #[test]
     fn library_interactions_link_library_processes_without_loops() {
         let id = |key: &str| {
-            let i = processes().iter().position(|p| p.key == key).unwrap_or_else(|| panic!("unknown process {key}"));
+            let i = processes()
+                .iter()
+                .position(|p| p.key == key)
+                .unwrap_or_else(|| panic!("unknown process {key}"));
             ProcessId::from_uuid(uuid::Uuid::from_u128(i as u128 + 1))
         };
         let mut rules: Vec<InteractionRule> = Vec::new();
@@ -136,9 +155,18 @@ mod tests {
             check_rule(&rule, &rules).unwrap_or_else(|e| panic!("{} -> {}: {e}", i.from, i.to));
             rules.push(rule);
         }
-        let left = interactions().iter().find(|i| i.event == EventKind::PersonLeft).expect("leaver rule");
+        let left = interactions()
+            .iter()
+            .find(|i| i.event == EventKind::PersonLeft)
+            .expect("leaver rule");
         assert_eq!((left.to.as_str(), left.sla_hours), ("access-review", 24));
-        let joined = interactions().iter().find(|i| i.event == EventKind::PersonJoined).expect("joiner rule");
-        assert_eq!((joined.to.as_str(), joined.sla_hours), ("training-awareness", 14 * 24));
+        let joined = interactions()
+            .iter()
+            .find(|i| i.event == EventKind::PersonJoined)
+            .expect("joiner rule");
+        assert_eq!(
+            (joined.to.as_str(), joined.sla_hours),
+            ("training-awareness", 14 * 24)
+        );
     }
 }

@@ -39,9 +39,17 @@ fn activity_from_row(r: &AnyRow, evidence: Vec<String>) -> Result<Activity, Stor
         process_id: parse_id(&r.try_get::<String, _>("process_id")?)?,
         due_date: parse_date(&r.try_get::<String, _>("due_date")?)?,
         due_at: parse_time(&r.try_get::<String, _>("due_at")?)?,
-        assignee_id: r.try_get::<Option<String>, _>("assignee_id")?.as_deref().map(parse_id).transpose()?,
+        assignee_id: r
+            .try_get::<Option<String>, _>("assignee_id")?
+            .as_deref()
+            .map(parse_id)
+            .transpose()?,
         state: state.parse().map_err(StoreError::corrupt)?,
-        closed_at: r.try_get::<Option<String>, _>("closed_at")?.as_deref().map(parse_time).transpose()?,
+        closed_at: r
+            .try_get::<Option<String>, _>("closed_at")?
+            .as_deref()
+            .map(parse_time)
+            .transpose()?,
         comment: r.try_get("comment")?,
         evidence,
         version: r.try_get("version")?,
@@ -64,18 +72,24 @@ async fn evidence_names(w: &mut WriteTx, id: ActivityId) -> Result<Vec<String>, 
 }
 
 async fn load(w: &mut WriteTx, id: ActivityId) -> Result<Activity, StoreError> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("select {ACTIVITY_COLUMNS} from activity a where a.id = $1")))
-        .bind(id.to_string())
-        .fetch_optional(&mut *w.tx)
-        .await?
-        .ok_or(StoreError::NotFound("activity"))?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "select {ACTIVITY_COLUMNS} from activity a where a.id = $1"
+    )))
+    .bind(id.to_string())
+    .fetch_optional(&mut *w.tx)
+    .await?
+    .ok_or(StoreError::NotFound("activity"))?;
     let evidence = evidence_names(w, id).await?;
     activity_from_row(&row, evidence)
 }
 
 /// Removes runs not yet started and due from `today` on, so a changed cadence re-plans only
 /// the future.
-pub(crate) async fn drop_unstarted_future_runs(w: &mut WriteTx, process: ProcessId, today: NaiveDate) -> Result<(), StoreError> {
+pub(crate) async fn drop_unstarted_future_runs(
+    w: &mut WriteTx,
+    process: ProcessId,
+    today: NaiveDate,
+) -> Result<(), StoreError> {
     let ids: Vec<String> = sqlx::query_scalar(
         r"select a.id from activity a where a.process_id = $1 and a.state = 'planned' and a.due_date >= $2
           and not exists (select 1 from evidence_attachment e where e.record_type = 'activity' and e.record_id = a.id)",
@@ -85,7 +99,10 @@ pub(crate) async fn drop_unstarted_future_runs(w: &mut WriteTx, process: Process
     .fetch_all(&mut *w.tx)
     .await?;
     for id in ids {
-        sqlx::query("delete from activity where id = $1").bind(&id).execute(&mut *w.tx).await?;
+        sqlx::query("delete from activity where id = $1")
+            .bind(&id)
+            .execute(&mut *w.tx)
+            .await?;
         w.record("activity", &id, "unplanned", None, None).await?;
     }
     Ok(())
@@ -105,7 +122,10 @@ pub struct PlannedRun {
 }
 
 /// Inserts a planned run unless one exists for that process and date; returns whether it did.
-pub(crate) async fn insert_run(w: &mut WriteTx, run: &PlannedRun) -> Result<Option<ActivityId>, StoreError> {
+pub(crate) async fn insert_run(
+    w: &mut WriteTx,
+    run: &PlannedRun,
+) -> Result<Option<ActivityId>, StoreError> {
     let id = ActivityId::from_uuid(Uuid::now_v7());
     let now = now_text();
     let n = sqlx::query(
@@ -126,7 +146,8 @@ pub(crate) async fn insert_run(w: &mut WriteTx, run: &PlannedRun) -> Result<Opti
         return Ok(None);
     }
     let after = serde_json::json!({"process_id": run.process_id, "due_date": date_text(run.due_date), "assignee_id": run.assignee_id, "state": "planned"});
-    w.record("activity", &id.to_string(), "planned", None, Some(&after)).await?;
+    w.record("activity", &id.to_string(), "planned", None, Some(&after))
+        .await?;
     Ok(Some(id))
 }
 
@@ -137,15 +158,28 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::Database`].
-    pub async fn plan_activities(&self, actor: &Actor, from: NaiveDate, to: NaiveDate) -> Result<usize, StoreError> {
+    pub async fn plan_activities(
+        &self,
+        actor: &Actor,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<usize, StoreError> {
         let processes = self.list_processes().await?;
         let mut created = 0;
-        for p in processes.iter().filter(|p| p.status == ProcessStatus::Active) {
+        for p in processes
+            .iter()
+            .filter(|p| p.status == ProcessStatus::Active)
+        {
             let runs: Vec<PlannedRun> = p
                 .cadence
                 .between(from.max(p.cadence.anchor()), to)
                 .into_iter()
-                .map(|o| PlannedRun { process_id: p.id, due_date: o.date, due_at: o.due_at, assignee_id: p.owner_id })
+                .map(|o| PlannedRun {
+                    process_id: p.id,
+                    due_date: o.date,
+                    due_at: o.due_at,
+                    assignee_id: p.owner_id,
+                })
                 .collect();
             if runs.is_empty() {
                 continue;
@@ -163,7 +197,11 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::Database`].
-    pub async fn insert_activity(&self, actor: &Actor, run: &PlannedRun) -> Result<Option<ActivityId>, StoreError> {
+    pub async fn insert_activity(
+        &self,
+        actor: &Actor,
+        run: &PlannedRun,
+    ) -> Result<Option<ActivityId>, StoreError> {
         let mut w = self.write(actor).await?;
         let id = insert_run(&mut w, run).await?;
         w.commit().await?;
@@ -175,11 +213,13 @@ impl Store {
     /// # Errors
     /// [`StoreError::NotFound`].
     pub async fn activity(&self, id: ActivityId) -> Result<Activity, StoreError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("select {ACTIVITY_COLUMNS} from activity a where a.id = $1")))
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound("activity"))?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select {ACTIVITY_COLUMNS} from activity a where a.id = $1"
+        )))
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound("activity"))?;
         let evidence = sqlx::query_scalar("select requirement from evidence_attachment where record_type = 'activity' and record_id = $1 order by requirement")
             .bind(id.to_string())
             .fetch_all(&self.pool)
@@ -205,10 +245,13 @@ impl Store {
         .bind(i64::from(q.limit.clamp(1, 100_000)))
         .fetch_all(&self.pool)
         .await?;
-        let attachments: Vec<(String, String)> = sqlx::query_as("select record_id, requirement from evidence_attachment where record_type = 'activity'")
-            .fetch_all(&self.pool)
-            .await?;
-        let mut by_activity: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+        let attachments: Vec<(String, String)> = sqlx::query_as(
+            "select record_id, requirement from evidence_attachment where record_type = 'activity'",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut by_activity: std::collections::HashMap<String, Vec<String>> =
+            std::collections::HashMap::new();
         for (id, req) in attachments {
             by_activity.entry(id).or_default().push(req);
         }
@@ -225,16 +268,27 @@ impl Store {
     /// # Errors
     /// [`StoreError::Invalid`] when the run is closed or the name is not one the process
     /// requires; [`StoreError::NotFound`].
-    pub async fn attach_evidence_to_activity(&self, actor: &Actor, id: ActivityId, requirement: &str, evidence_id: &str) -> Result<Activity, StoreError> {
+    pub async fn attach_evidence_to_activity(
+        &self,
+        actor: &Actor,
+        id: ActivityId,
+        requirement: &str,
+        evidence_id: &str,
+    ) -> Result<Activity, StoreError> {
         let mut w = self.write(actor).await?;
         let before = load(&mut w, id).await?;
         if !before.is_open() {
-            return Err(holdfast_core::ValidationErrors::one("state", "this run is closed; reopen it with a reason to add evidence").into());
+            return Err(holdfast_core::ValidationErrors::one(
+                "state",
+                "this run is closed; reopen it with a reason to add evidence",
+            )
+            .into());
         }
-        let required: String = sqlx::query_scalar("select evidence_json from process where id = $1")
-            .bind(before.process_id.to_string())
-            .fetch_one(&mut *w.tx)
-            .await?;
+        let required: String =
+            sqlx::query_scalar("select evidence_json from process where id = $1")
+                .bind(before.process_id.to_string())
+                .fetch_one(&mut *w.tx)
+                .await?;
         let required: Vec<String> = crate::processes::from_json_text(&required)?;
         if !required.iter().any(|r| r == requirement) {
             return Err(holdfast_core::ValidationErrors::one(
@@ -243,10 +297,23 @@ impl Store {
             )
             .into());
         }
-        crate::evidence::attach(&mut w, evidence_id, "activity", &id.to_string(), requirement).await?;
+        crate::evidence::attach(
+            &mut w,
+            evidence_id,
+            "activity",
+            &id.to_string(),
+            requirement,
+        )
+        .await?;
         let after = load(&mut w, id).await?;
-        w.record("activity", &id.to_string(), "evidence_attached", Some(&activity_json(&before)), Some(&activity_json(&after)))
-            .await?;
+        w.record(
+            "activity",
+            &id.to_string(),
+            "evidence_attached",
+            Some(&activity_json(&before)),
+            Some(&activity_json(&after)),
+        )
+        .await?;
         w.commit().await?;
         Ok(after)
     }
@@ -256,27 +323,65 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::Invalid`] naming what is missing, [`StoreError::Stale`].
-    pub async fn close_activity(&self, actor: &Actor, id: ActivityId, expected_version: i64, comment: &str, now: DateTime<Utc>) -> Result<Activity, StoreError> {
-        self.transition(actor, id, expected_version, now, Transition::Close(comment)).await
+    pub async fn close_activity(
+        &self,
+        actor: &Actor,
+        id: ActivityId,
+        expected_version: i64,
+        comment: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Activity, StoreError> {
+        self.transition(actor, id, expected_version, now, Transition::Close(comment))
+            .await
     }
 
     /// Skips a run with a manager's reason.
     ///
     /// # Errors
     /// [`StoreError::Invalid`] for a role that may not skip or a missing reason.
-    pub async fn skip_activity(&self, actor: &Actor, role: Role, id: ActivityId, expected_version: i64, reason: &str, now: DateTime<Utc>) -> Result<Activity, StoreError> {
-        self.transition(actor, id, expected_version, now, Transition::Skip(role, reason)).await
+    pub async fn skip_activity(
+        &self,
+        actor: &Actor,
+        role: Role,
+        id: ActivityId,
+        expected_version: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Activity, StoreError> {
+        self.transition(
+            actor,
+            id,
+            expected_version,
+            now,
+            Transition::Skip(role, reason),
+        )
+        .await
     }
 
     /// Reopens a closed run for a correction, with a reason.
     ///
     /// # Errors
     /// [`StoreError::Invalid`] for an open run or a missing reason.
-    pub async fn reopen_activity(&self, actor: &Actor, id: ActivityId, expected_version: i64, reason: &str, now: DateTime<Utc>) -> Result<Activity, StoreError> {
-        self.transition(actor, id, expected_version, now, Transition::Reopen(reason)).await
+    pub async fn reopen_activity(
+        &self,
+        actor: &Actor,
+        id: ActivityId,
+        expected_version: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Activity, StoreError> {
+        self.transition(actor, id, expected_version, now, Transition::Reopen(reason))
+            .await
     }
 
-    async fn transition(&self, actor: &Actor, id: ActivityId, expected_version: i64, now: DateTime<Utc>, t: Transition<'_>) -> Result<Activity, StoreError> {
+    async fn transition(
+        &self,
+        actor: &Actor,
+        id: ActivityId,
+        expected_version: i64,
+        now: DateTime<Utc>,
+        t: Transition<'_>,
+    ) -> Result<Activity, StoreError> {
         let mut w = self.write(actor).await?;
         let before = load(&mut w, id).await?;
         if before.version != expected_version {
@@ -284,16 +389,27 @@ impl Store {
         }
         let (action, state, closed_at, comment) = match t {
             Transition::Close(comment) => {
-                let required: String = sqlx::query_scalar("select evidence_json from process where id = $1")
-                    .bind(before.process_id.to_string())
-                    .fetch_one(&mut *w.tx)
-                    .await?;
+                let required: String =
+                    sqlx::query_scalar("select evidence_json from process where id = $1")
+                        .bind(before.process_id.to_string())
+                        .fetch_one(&mut *w.tx)
+                        .await?;
                 let required: Vec<String> = crate::processes::from_json_text(&required)?;
                 let comment = check_close(&before, &required, comment)?;
                 ("closed", ActivityState::Done, Some(now), Some(comment))
             }
-            Transition::Skip(role, reason) => ("skipped", ActivityState::Skipped, Some(now), Some(check_skip(&before, role, reason)?)),
-            Transition::Reopen(reason) => ("reopened", ActivityState::InProgress, None, Some(check_reopen(&before, reason)?)),
+            Transition::Skip(role, reason) => (
+                "skipped",
+                ActivityState::Skipped,
+                Some(now),
+                Some(check_skip(&before, role, reason)?),
+            ),
+            Transition::Reopen(reason) => (
+                "reopened",
+                ActivityState::InProgress,
+                None,
+                Some(check_reopen(&before, reason)?),
+            ),
         };
         let mut after = before.clone();
         after.state = state;
@@ -314,15 +430,30 @@ impl Store {
         if n != 1 {
             return Err(StoreError::Stale("activity"));
         }
-        w.record("activity", &id.to_string(), action, Some(&activity_json(&before)), Some(&activity_json(&after)))
-            .await?;
+        w.record(
+            "activity",
+            &id.to_string(),
+            action,
+            Some(&activity_json(&before)),
+            Some(&activity_json(&after)),
+        )
+        .await?;
         if state == ActivityState::Done {
             let name: String = sqlx::query_scalar("select name from process where id = $1")
                 .bind(before.process_id.to_string())
                 .fetch_one(&mut *w.tx)
                 .await?;
             let subject = format!("{name} run of {}", before.due_date);
-            emit(&mut w, EventKind::ActivityDone, Some(before.process_id), ("activity", &id.to_string()), &subject, &[], now).await?;
+            emit(
+                &mut w,
+                EventKind::ActivityDone,
+                Some(before.process_id),
+                ("activity", &id.to_string()),
+                &subject,
+                &[],
+                now,
+            )
+            .await?;
         }
         w.commit().await?;
         Ok(after)

@@ -54,7 +54,10 @@ pub(crate) async fn emit_in(
     facts: &[(&str, String)],
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let id: Option<String> = sqlx::query_scalar("select id from process where key = $1").bind(process_key).fetch_optional(&mut *w.tx).await?;
+    let id: Option<String> = sqlx::query_scalar("select id from process where key = $1")
+        .bind(process_key)
+        .fetch_optional(&mut *w.tx)
+        .await?;
     // Without the process defined there is nothing the event could set off.
     match id.as_deref().map(parse_id).transpose()? {
         Some(process) => emit(w, kind, Some(process), subject, subject_name, facts, at).await,
@@ -96,7 +99,12 @@ impl Store {
                 .bind(&id)
                 .fetch_one(&mut *w.tx)
                 .await?;
-            let Some(process_id) = r.try_get::<Option<String>, _>("process_id")?.as_deref().map(parse_id).transpose()? else {
+            let Some(process_id) = r
+                .try_get::<Option<String>, _>("process_id")?
+                .as_deref()
+                .map(parse_id)
+                .transpose()?
+            else {
                 w.commit().await?;
                 continue;
             };
@@ -122,6 +130,10 @@ impl Store {
     /// # Errors
     /// [`StoreError::Database`].
     pub async fn pending_event_count(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("select count(*) from domain_event where dispatched_at is null").fetch_one(&self.pool).await?)
+        Ok(
+            sqlx::query_scalar("select count(*) from domain_event where dispatched_at is null")
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 }

@@ -52,12 +52,26 @@ pub enum NewEvidence {
     },
 }
 
-const EVIDENCE_COLUMNS: &str = "id, kind, sha256, url, filename, content_type, size, description, created_by, created_at";
+const EVIDENCE_COLUMNS: &str =
+    "id, kind, sha256, url, filename, content_type, size, description, created_by, created_at";
 
-pub(crate) async fn attach(w: &mut WriteTx, evidence_id: &str, record_type: &str, record_id: &str, requirement: &str) -> Result<(), StoreError> {
-    let exists: Option<String> = sqlx::query_scalar("select id from evidence where id = $1").bind(evidence_id).fetch_optional(&mut *w.tx).await?;
+pub(crate) async fn attach(
+    w: &mut WriteTx,
+    evidence_id: &str,
+    record_type: &str,
+    record_id: &str,
+    requirement: &str,
+) -> Result<(), StoreError> {
+    let exists: Option<String> = sqlx::query_scalar("select id from evidence where id = $1")
+        .bind(evidence_id)
+        .fetch_optional(&mut *w.tx)
+        .await?;
     if exists.is_none() {
-        return Err(holdfast_core::ValidationErrors::one("evidence_id", "no evidence with this id exists; upload it first").into());
+        return Err(holdfast_core::ValidationErrors::one(
+            "evidence_id",
+            "no evidence with this id exists; upload it first",
+        )
+        .into());
     }
     sqlx::query(
         "insert into evidence_attachment (id, evidence_id, record_type, record_id, requirement, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $6)",
@@ -79,15 +93,26 @@ impl Store {
     /// # Errors
     /// [`StoreError::Invalid`] for an empty file, a blank description or a link that is not
     /// http(s).
-    pub async fn store_evidence(&self, actor: &Actor, new: NewEvidence, description: &str) -> Result<Evidence, StoreError> {
+    pub async fn store_evidence(
+        &self,
+        actor: &Actor,
+        new: NewEvidence,
+        description: &str,
+    ) -> Result<Evidence, StoreError> {
         let description = holdfast_core::person::required_text("description", description, 1000)?;
         let now = now_text();
         let id = Uuid::now_v7().to_string();
         let mut w = self.write(actor).await?;
         let ev = match new {
-            NewEvidence::File { filename, content_type, content } => {
+            NewEvidence::File {
+                filename,
+                content_type,
+                content,
+            } => {
                 if content.is_empty() {
-                    return Err(holdfast_core::ValidationErrors::one("file", "the file is empty").into());
+                    return Err(
+                        holdfast_core::ValidationErrors::one("file", "the file is empty").into(),
+                    );
                 }
                 let sha = hex_digest(&content);
                 let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
@@ -115,8 +140,13 @@ impl Store {
             }
             NewEvidence::Link { url } => {
                 let url = url.trim().to_owned();
-                if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2000 {
-                    return Err(holdfast_core::ValidationErrors::one("url", "a link must be an http or https URL").into());
+                if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2000
+                {
+                    return Err(holdfast_core::ValidationErrors::one(
+                        "url",
+                        "a link must be an http or https URL",
+                    )
+                    .into());
                 }
                 Evidence {
                     id: id.clone(),
@@ -149,7 +179,8 @@ impl Store {
         .execute(&mut *w.tx)
         .await?;
         let after = serde_json::to_value(&ev).map_err(StoreError::corrupt)?;
-        w.record("evidence", &ev.id, "create", None, Some(&after)).await?;
+        w.record("evidence", &ev.id, "create", None, Some(&after))
+            .await?;
         w.commit().await?;
         Ok(ev)
     }
@@ -159,11 +190,13 @@ impl Store {
     /// # Errors
     /// [`StoreError::NotFound`].
     pub async fn evidence(&self, id: &str) -> Result<(Evidence, Option<Vec<u8>>), StoreError> {
-        let r = sqlx::query(sqlx::AssertSqlSafe(format!("select {EVIDENCE_COLUMNS} from evidence where id = $1")))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound("evidence"))?;
+        let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select {EVIDENCE_COLUMNS} from evidence where id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound("evidence"))?;
         let ev = Evidence {
             id: r.try_get("id")?,
             kind: r.try_get("kind")?,
@@ -177,7 +210,12 @@ impl Store {
             created_at: r.try_get("created_at")?,
         };
         let content = match &ev.sha256 {
-            Some(sha) => Some(sqlx::query_scalar("select content from evidence_blob where sha256 = $1").bind(sha).fetch_one(&self.pool).await?),
+            Some(sha) => Some(
+                sqlx::query_scalar("select content from evidence_blob where sha256 = $1")
+                    .bind(sha)
+                    .fetch_one(&self.pool)
+                    .await?,
+            ),
             None => None,
         };
         Ok((ev, content))
@@ -188,10 +226,15 @@ impl Store {
     /// # Errors
     /// [`StoreError::Database`].
     pub async fn evidence_blob_count(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("select count(*) from evidence_blob").fetch_one(&self.pool).await?)
+        Ok(sqlx::query_scalar("select count(*) from evidence_blob")
+            .fetch_one(&self.pool)
+            .await?)
     }
 }
 
 fn hex_digest(content: &[u8]) -> String {
-    Sha256::digest(content).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(content)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -212,7 +212,16 @@ async fn insert_person(
     if person.employment_status == EmploymentStatus::Active {
         let facts = [("department", person.department.clone())];
         let subject = ("person", person.id.to_string());
-        emit_in(w, EventKind::PersonJoined, JML, (subject.0, &subject.1), &person.name, &facts, Utc::now()).await?;
+        emit_in(
+            w,
+            EventKind::PersonJoined,
+            JML,
+            (subject.0, &subject.1),
+            &person.name,
+            &facts,
+            Utc::now(),
+        )
+        .await?;
     }
     Ok(person)
 }
@@ -318,8 +327,20 @@ impl Store {
                 EmploymentStatus::Left => EventKind::PersonLeft,
                 _ => EventKind::PersonStatusChanged,
             };
-            let facts = [("department", after.department.clone()), ("employment_status", after.employment_status.to_string())];
-            emit_in(&mut w, kind, JML, ("person", &id.to_string()), &after.name, &facts, Utc::now()).await?;
+            let facts = [
+                ("department", after.department.clone()),
+                ("employment_status", after.employment_status.to_string()),
+            ];
+            emit_in(
+                &mut w,
+                kind,
+                JML,
+                ("person", &id.to_string()),
+                &after.name,
+                &facts,
+                Utc::now(),
+            )
+            .await?;
         }
         w.commit().await?;
         Ok(after)

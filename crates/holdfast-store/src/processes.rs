@@ -25,7 +25,12 @@ pub(crate) fn from_json_text<T: serde::de::DeserializeOwned>(s: &str) -> Result<
 }
 
 fn process_from_row(r: &AnyRow, time_zone: &str) -> Result<Process, StoreError> {
-    let opt_id = |c: &str| -> Result<Option<PersonId>, StoreError> { r.try_get::<Option<String>, _>(c)?.as_deref().map(parse_id).transpose() };
+    let opt_id = |c: &str| -> Result<Option<PersonId>, StoreError> {
+        r.try_get::<Option<String>, _>(c)?
+            .as_deref()
+            .map(parse_id)
+            .transpose()
+    };
     let status: String = r.try_get("status")?;
     let cadence_start = parse_date(&r.try_get::<String, _>("cadence_start")?)?;
     Ok(Process {
@@ -38,7 +43,12 @@ fn process_from_row(r: &AnyRow, time_zone: &str) -> Result<Process, StoreError> 
         raci: from_json_text(&r.try_get::<String, _>("raci_json")?)?,
         inputs: from_json_text(&r.try_get::<String, _>("inputs_json")?)?,
         outputs: from_json_text(&r.try_get::<String, _>("outputs_json")?)?,
-        cadence: Cadence::parse(&r.try_get::<String, _>("cadence")?, cadence_start, time_zone).map_err(StoreError::corrupt)?,
+        cadence: Cadence::parse(
+            &r.try_get::<String, _>("cadence")?,
+            cadence_start,
+            time_zone,
+        )
+        .map_err(StoreError::corrupt)?,
         evidence: from_json_text(&r.try_get::<String, _>("evidence_json")?)?,
         clauses: from_json_text(&r.try_get::<String, _>("clauses_json")?)?,
         controls: from_json_text(&r.try_get::<String, _>("controls_json")?)?,
@@ -75,14 +85,22 @@ async fn check_people(w: &mut WriteTx, def: &ProcessDefinition) -> Result<(), St
 impl Store {
     /// The organisation's time zone, in which cadences are computed.
     pub(crate) async fn time_zone(&self) -> Result<String, StoreError> {
-        Ok(self.organisation().await?.map_or_else(|| "UTC".to_owned(), |o| o.time_zone))
+        Ok(self
+            .organisation()
+            .await?
+            .map_or_else(|| "UTC".to_owned(), |o| o.time_zone))
     }
 
     /// Defines a process. Owner and deputy must be employed.
     ///
     /// # Errors
     /// [`StoreError::Invalid`] for an owner who left, [`StoreError::Conflict`] for a key in use.
-    pub async fn create_process(&self, actor: &Actor, organisation_id: OrganisationId, def: ProcessDefinition) -> Result<Process, StoreError> {
+    pub async fn create_process(
+        &self,
+        actor: &Actor,
+        organisation_id: OrganisationId,
+        def: ProcessDefinition,
+    ) -> Result<Process, StoreError> {
         let mut w = self.write(actor).await?;
         let p = insert_process(&mut w, organisation_id, def).await?;
         w.commit().await?;
@@ -95,11 +113,13 @@ impl Store {
     /// [`StoreError::NotFound`].
     pub async fn process(&self, id: ProcessId) -> Result<Process, StoreError> {
         let tz = self.time_zone().await?;
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("select {PROCESS_COLUMNS} from process p where p.id = $1")))
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound("process"))?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select {PROCESS_COLUMNS} from process p where p.id = $1"
+        )))
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound("process"))?;
         process_from_row(&row, &tz)
     }
 
@@ -109,9 +129,11 @@ impl Store {
     /// [`StoreError::Database`].
     pub async fn list_processes(&self) -> Result<Vec<Process>, StoreError> {
         let tz = self.time_zone().await?;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("select {PROCESS_COLUMNS} from process p order by p.name, p.id")))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select {PROCESS_COLUMNS} from process p order by p.name, p.id"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(|r| process_from_row(r, &tz)).collect()
     }
 
@@ -120,7 +142,14 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::Stale`], [`StoreError::Invalid`], [`StoreError::NotFound`].
-    pub async fn update_process(&self, actor: &Actor, id: ProcessId, expected_version: i64, def: ProcessDefinition, today: NaiveDate) -> Result<Process, StoreError> {
+    pub async fn update_process(
+        &self,
+        actor: &Actor,
+        id: ProcessId,
+        expected_version: i64,
+        def: ProcessDefinition,
+        today: NaiveDate,
+    ) -> Result<Process, StoreError> {
         let before = self.process(id).await?;
         if before.version != expected_version {
             return Err(StoreError::Stale("process"));
@@ -175,8 +204,14 @@ impl Store {
         if n != 1 {
             return Err(StoreError::Stale("process"));
         }
-        w.record("process", &id.to_string(), "update", Some(&process_json(&before)), Some(&process_json(&after)))
-            .await?;
+        w.record(
+            "process",
+            &id.to_string(),
+            "update",
+            Some(&process_json(&before)),
+            Some(&process_json(&after)),
+        )
+        .await?;
         if before.cadence != after.cadence || before.status != after.status {
             crate::activities::drop_unstarted_future_runs(&mut w, id, today).await?;
         }
@@ -185,7 +220,11 @@ impl Store {
     }
 }
 
-pub(crate) async fn insert_process(w: &mut WriteTx, organisation_id: OrganisationId, def: ProcessDefinition) -> Result<Process, StoreError> {
+pub(crate) async fn insert_process(
+    w: &mut WriteTx,
+    organisation_id: OrganisationId,
+    def: ProcessDefinition,
+) -> Result<Process, StoreError> {
     check_people(w, &def).await?;
     let p = Process {
         id: ProcessId::from_uuid(Uuid::now_v7()),
@@ -230,6 +269,13 @@ pub(crate) async fn insert_process(w: &mut WriteTx, organisation_id: Organisatio
     .execute(&mut *w.tx)
     .await
     .map_err(|e| on_unique(e, "process.key", "key", || format!("another process already has the key {}", p.key)))?;
-    w.record("process", &p.id.to_string(), "create", None, Some(&process_json(&p))).await?;
+    w.record(
+        "process",
+        &p.id.to_string(),
+        "create",
+        None,
+        Some(&process_json(&p)),
+    )
+    .await?;
     Ok(p)
 }

@@ -13,9 +13,19 @@ impl Store {
     /// [`StoreError::Database`].
     pub async fn readiness_snapshot(&self) -> Result<Snapshot, StoreError> {
         let processes = self.list_processes().await?;
-        let activities = self.list_activities(&ActivityQuery { limit: 100_000, ..ActivityQuery::default() }).await?;
+        let activities = self
+            .list_activities(&ActivityQuery {
+                limit: 100_000,
+                ..ActivityQuery::default()
+            })
+            .await?;
         let rules = self.list_rules().await?;
-        let tasks = self.list_tasks(&TaskQuery { limit: 100_000, ..TaskQuery::default() }).await?;
+        let tasks = self
+            .list_tasks(&TaskQuery {
+                limit: 100_000,
+                ..TaskQuery::default()
+            })
+            .await?;
         // Only owners matter to the checks; read just those people.
         let mut people = Vec::new();
         let mut owners: Vec<_> = processes.iter().filter_map(|p| p.owner_id).collect();
@@ -28,6 +38,12 @@ impl Store {
                 Err(e) => return Err(e),
             }
         }
-        Ok(Snapshot { processes, activities, rules, tasks, people })
+        Ok(Snapshot {
+            processes,
+            activities,
+            rules,
+            tasks,
+            people,
+        })
     }
 }

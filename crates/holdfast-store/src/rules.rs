@@ -35,7 +35,11 @@ fn rule_from_row(r: &AnyRow) -> Result<InteractionRule, StoreError> {
         id: parse_id(&r.try_get::<String, _>("id")?)?,
         from_process: parse_id(&r.try_get::<String, _>("from_process")?)?,
         event: event.parse().map_err(StoreError::corrupt)?,
-        condition: r.try_get::<Option<String>, _>("condition_json")?.as_deref().map(from_json_text).transpose()?,
+        condition: r
+            .try_get::<Option<String>, _>("condition_json")?
+            .as_deref()
+            .map(from_json_text)
+            .transpose()?,
         to_process: parse_id(&r.try_get::<String, _>("to_process")?)?,
         task_title: r.try_get("task_title")?,
         priority: r.try_get("priority")?,
@@ -57,7 +61,11 @@ impl Store {
     /// # Errors
     /// [`StoreError::Invalid`] for a non-positive SLA or a rule that would fire forever;
     /// [`StoreError::NotFound`] for an unknown process.
-    pub async fn create_rule(&self, actor: &Actor, new: NewRule) -> Result<InteractionRule, StoreError> {
+    pub async fn create_rule(
+        &self,
+        actor: &Actor,
+        new: NewRule,
+    ) -> Result<InteractionRule, StoreError> {
         for p in [new.from_process, new.to_process] {
             self.process(p).await?;
         }
@@ -76,7 +84,10 @@ impl Store {
         let rows = sqlx::query("select id, from_process, event, condition_json, to_process, task_title, priority, sla_hours, disabled_at from interaction_rule")
             .fetch_all(&mut *w.tx)
             .await?;
-        let others = rows.iter().map(rule_from_row).collect::<Result<Vec<_>, _>>()?;
+        let others = rows
+            .iter()
+            .map(rule_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
         check_rule(&rule, &others)?;
         let now = now_text();
         sqlx::query(
@@ -94,7 +105,14 @@ impl Store {
         .bind(&now)
         .execute(&mut *w.tx)
         .await?;
-        w.record("interaction_rule", &rule.id.to_string(), "create", None, Some(&rule_json(&rule))).await?;
+        w.record(
+            "interaction_rule",
+            &rule.id.to_string(),
+            "create",
+            None,
+            Some(&rule_json(&rule)),
+        )
+        .await?;
         w.commit().await?;
         Ok(rule)
     }

@@ -60,16 +60,32 @@ fn task_from_row(r: &AnyRow) -> Result<Task, StoreError> {
         id: parse_id(&r.try_get::<String, _>("id")?)?,
         title: r.try_get("title")?,
         description: r.try_get("description")?,
-        process_id: r.try_get::<Option<String>, _>("process_id")?.as_deref().map(parse_id).transpose()?,
-        owner_id: r.try_get::<Option<String>, _>("owner_id")?.as_deref().map(parse_id).transpose()?,
+        process_id: r
+            .try_get::<Option<String>, _>("process_id")?
+            .as_deref()
+            .map(parse_id)
+            .transpose()?,
+        owner_id: r
+            .try_get::<Option<String>, _>("owner_id")?
+            .as_deref()
+            .map(parse_id)
+            .transpose()?,
         due_at: parse_time(&r.try_get::<String, _>("due_at")?)?,
         priority: r.try_get("priority")?,
         status: status.parse().map_err(StoreError::corrupt)?,
         labels: from_json_text(&r.try_get::<String, _>("labels_json")?)?,
         source_type: r.try_get("source_type")?,
         source_id: r.try_get("source_id")?,
-        rule_id: r.try_get::<Option<String>, _>("rule_id")?.as_deref().map(parse_id).transpose()?,
-        completed_at: r.try_get::<Option<String>, _>("completed_at")?.as_deref().map(parse_time).transpose()?,
+        rule_id: r
+            .try_get::<Option<String>, _>("rule_id")?
+            .as_deref()
+            .map(parse_id)
+            .transpose()?,
+        completed_at: r
+            .try_get::<Option<String>, _>("completed_at")?
+            .as_deref()
+            .map(parse_time)
+            .transpose()?,
         external_ticket: key.zip(url),
         version: r.try_get("version")?,
     })
@@ -111,22 +127,36 @@ async fn insert(w: &mut WriteTx, t: &Task) -> Result<bool, StoreError> {
     .await?
     .rows_affected();
     if n == 1 {
-        w.record("task", &t.id.to_string(), "create", None, Some(&task_json(t))).await?;
+        w.record(
+            "task",
+            &t.id.to_string(),
+            "create",
+            None,
+            Some(&task_json(t)),
+        )
+        .await?;
     }
     Ok(n == 1)
 }
 
 /// Creates the task a rule calls for, owned by the receiving process's owner, unless the
 /// rule already made one for this source. Returns whether it created one.
-pub(crate) async fn insert_rule_task(w: &mut WriteTx, t: &TaskToCreate) -> Result<bool, StoreError> {
-    let owner: Option<Option<String>> = sqlx::query_scalar("select owner_id from process where id = $1")
-        .bind(t.process_id.to_string())
-        .fetch_optional(&mut *w.tx)
-        .await?;
+pub(crate) async fn insert_rule_task(
+    w: &mut WriteTx,
+    t: &TaskToCreate,
+) -> Result<bool, StoreError> {
+    let owner: Option<Option<String>> =
+        sqlx::query_scalar("select owner_id from process where id = $1")
+            .bind(t.process_id.to_string())
+            .fetch_optional(&mut *w.tx)
+            .await?;
     let task = Task {
         id: TaskId::from_uuid(Uuid::now_v7()),
         title: t.title.clone(),
-        description: format!("Created by an interaction rule from {} {}.", t.source.0, t.source.1),
+        description: format!(
+            "Created by an interaction rule from {} {}.",
+            t.source.0, t.source.1
+        ),
         process_id: Some(t.process_id),
         owner_id: owner.flatten().as_deref().map(parse_id).transpose()?,
         due_at: t.due_at,
@@ -150,7 +180,9 @@ impl Store {
     /// [`StoreError::Invalid`] for a blank title or an unknown priority.
     pub async fn create_task(&self, actor: &Actor, new: NewTask) -> Result<Task, StoreError> {
         let mut errors = holdfast_core::ValidationErrors::default();
-        let title = errors.check(holdfast_core::person::required_text("title", &new.title, 300));
+        let title = errors.check(holdfast_core::person::required_text(
+            "title", &new.title, 300,
+        ));
         if !["low", "normal", "high"].contains(&new.priority.as_str()) {
             errors.push("priority", "priority must be low, normal or high");
         }
@@ -186,11 +218,13 @@ impl Store {
     /// # Errors
     /// [`StoreError::NotFound`].
     pub async fn task(&self, id: TaskId) -> Result<Task, StoreError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("select {TASK_COLUMNS} from task t where t.id = $1")))
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound("task"))?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select {TASK_COLUMNS} from task t where t.id = $1"
+        )))
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound("task"))?;
         task_from_row(&row)
     }
 
@@ -220,13 +254,23 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::Stale`], [`StoreError::Invalid`] when it is not open.
-    pub async fn complete_task(&self, actor: &Actor, id: TaskId, expected_version: i64, now: DateTime<Utc>) -> Result<Task, StoreError> {
+    pub async fn complete_task(
+        &self,
+        actor: &Actor,
+        id: TaskId,
+        expected_version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Task, StoreError> {
         let before = self.task(id).await?;
         if before.version != expected_version {
             return Err(StoreError::Stale("task"));
         }
         if !before.status.is_open() {
-            return Err(holdfast_core::ValidationErrors::one("status", "this task is already finished").into());
+            return Err(holdfast_core::ValidationErrors::one(
+                "status",
+                "this task is already finished",
+            )
+            .into());
         }
         let mut after = before.clone();
         after.status = TaskStatus::Done;
@@ -247,8 +291,24 @@ impl Store {
         }
         let mut record = task_json(&after);
         record["sla"] = serde_json::to_value(after.sla(now)).map_err(StoreError::corrupt)?;
-        w.record("task", &id.to_string(), "completed", Some(&task_json(&before)), Some(&record)).await?;
-        emit(&mut w, EventKind::TaskDone, before.process_id, ("task", &id.to_string()), &before.title, &[], now).await?;
+        w.record(
+            "task",
+            &id.to_string(),
+            "completed",
+            Some(&task_json(&before)),
+            Some(&record),
+        )
+        .await?;
+        emit(
+            &mut w,
+            EventKind::TaskDone,
+            before.process_id,
+            ("task", &id.to_string()),
+            &before.title,
+            &[],
+            now,
+        )
+        .await?;
         w.commit().await?;
         Ok(after)
     }

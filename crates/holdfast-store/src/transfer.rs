@@ -319,7 +319,9 @@ fn row_to_json(t: &Table, row: &AnyRow) -> Result<Value, StoreError> {
                 .try_get::<Option<String>, _>(i)?
                 .map_or(Value::Null, Value::String),
             Col::Int => Value::from(row.try_get::<i64, _>(i)?),
-            Col::OptInt => row.try_get::<Option<i64>, _>(i)?.map_or(Value::Null, Value::from),
+            Col::OptInt => row
+                .try_get::<Option<i64>, _>(i)?
+                .map_or(Value::Null, Value::from),
             Col::Blob => Value::String(hex_encode(&row.try_get::<Vec<u8>, _>(i)?)),
         };
         obj.insert((*name).to_owned(), v);
@@ -575,7 +577,10 @@ fn hex_decode(s: &str) -> Option<Vec<u8>> {
     if s.len() % 2 != 0 {
         return None;
     }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 /// serde_json appends " at line X column Y"; the message already says where.

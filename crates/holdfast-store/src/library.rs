@@ -1,0 +1,92 @@
+//! Adopting the default process library: its processes and the interactions between them.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use holdfast_core::ids::{OrganisationId, PersonId};
+use holdfast_core::library;
+use holdfast_core::process::{ProcessDefinition, ProcessInput, ProcessStatus};
+
+use crate::rules::NewRule;
+use crate::{Actor, Store, StoreError};
+
+impl Store {
+    /// Creates the library's processes that the organisation does not have yet (by key), each
+    /// owned by the person `owners` names for its usual department, counting from
+    /// `cadence_start`, and then the library's interactions between them. Returns how many
+    /// processes were created.
+    ///
+    /// # Errors
+    /// As [`Store::create_process`] and [`Store::create_rule`].
+    pub async fn adopt_process_library(
+        &self,
+        actor: &Actor,
+        organisation_id: OrganisationId,
+        owners: &HashMap<String, PersonId>,
+        status: ProcessStatus,
+        cadence_start: NaiveDate,
+    ) -> Result<usize, StoreError> {
+        let tz = self.time_zone().await?;
+        let existing: Vec<String> = self
+            .list_processes()
+            .await?
+            .into_iter()
+            .map(|p| p.key)
+            .collect();
+        let mut created = 0;
+        for lp in library::processes()
+            .iter()
+            .filter(|lp| !existing.contains(&lp.key))
+        {
+            let def = ProcessDefinition::parse(
+                ProcessInput {
+                    key: &lp.key,
+                    name: &lp.name,
+                    objective: &lp.objective,
+                    owner_id: owners.get(&lp.department).copied(),
+                    deputy_id: None,
+                    raci: lp.raci.clone(),
+                    inputs: lp.inputs.clone(),
+                    outputs: lp.outputs.clone(),
+                    cadence: &lp.cadence,
+                    cadence_start: Some(cadence_start),
+                    time_zone: &tz,
+                    evidence: lp.evidence.clone(),
+                    clauses: lp.clauses.clone(),
+                    controls: lp.controls.clone(),
+                    status: Some(status),
+                },
+                cadence_start,
+            )?;
+            self.create_process(actor, organisation_id, def).await?;
+            created += 1;
+        }
+        if created > 0 {
+            let by_key: HashMap<String, _> = self
+                .list_processes()
+                .await?
+                .into_iter()
+                .map(|p| (p.key, p.id))
+                .collect();
+            for i in library::interactions() {
+                let (Some(from), Some(to)) = (by_key.get(&i.from), by_key.get(&i.to)) else {
+                    continue;
+                };
+                self.create_rule(
+                    actor,
+                    NewRule {
+                        from_process: *from,
+                        event: i.event,
+                        condition: None,
+                        to_process: *to,
+                        task_title: i.task_title.clone(),
+                        priority: i.priority.clone(),
+                        sla_hours: i.sla_hours,
+                    },
+                )
+                .await?;
+            }
+        }
+        Ok(created)
+    }
+}

@@ -1,0 +1,455 @@
+//! Processes, runs, interactions and the readiness engine on real databases.
+
+mod common;
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDate, Utc};
+use common::TestDb;
+use holdfast_core::account::Role;
+use holdfast_core::ids::{OrganisationId, PersonId};
+use holdfast_core::person::{EmploymentStatus, NewPerson};
+use holdfast_core::process::ProcessStatus;
+use holdfast_core::readiness::{Severity, check};
+use holdfast_core::task::SlaOutcome;
+use holdfast_store::{ActivityQuery, Actor, NewEvidence, Store, StoreError, TaskQuery};
+
+const ACTOR: Actor = Actor::Cli("test");
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().expect("date")
+}
+
+async fn organisation(store: &Store) -> (OrganisationId, HashMap<String, PersonId>) {
+    let org = store
+        .create_organisation(&ACTOR, "Example Ltd", "Europe/London")
+        .await
+        .expect("org")
+        .id;
+    let mut owners = HashMap::new();
+    for (i, dept) in ["Management", "HR", "IT", "Finance", "Engineering"]
+        .iter()
+        .enumerate()
+    {
+        let p = NewPerson::parse(
+            &format!("Head of {dept}"),
+            &format!("head{i}@example.com"),
+            dept,
+            None,
+            EmploymentStatus::Active,
+            d("2020-01-01"),
+            None,
+        )
+        .expect("person");
+        owners.insert(
+            (*dept).to_owned(),
+            store
+                .create_person(&ACTOR, org, p)
+                .await
+                .expect("person")
+                .id,
+        );
+    }
+    (org, owners)
+}
+
+async fn adopted(store: &Store) -> (OrganisationId, HashMap<String, PersonId>) {
+    let (org, owners) = organisation(store).await;
+    let n = store
+        .adopt_process_library(&ACTOR, org, &owners, ProcessStatus::Active, d("2026-01-01"))
+        .await
+        .expect("adopt");
+    assert_eq!(n, 15);
+    (org, owners)
+}
+
+async fn planning_twice_creates_no_duplicates(db: TestDb) {
+    adopted(&db.store).await;
+    let first = db
+        .store
+        .plan_activities(&ACTOR, d("2026-12-01"), d("2027-02-28"))
+        .await
+        .expect("plan");
+    assert!(first > 15, "every process has runs in 90 days: {first}");
+    let second = db
+        .store
+        .plan_activities(&ACTOR, d("2026-12-01"), d("2027-02-28"))
+        .await
+        .expect("plan again");
+    assert_eq!(second, 0);
+    let all = db
+        .store
+        .list_activities(&ActivityQuery {
+            limit: 10_000,
+            ..Default::default()
+        })
+        .await
+        .expect("list");
+    assert_eq!(all.len(), first);
+    assert_eq!(db.store.verify_chain().await.expect("verify").broken, None);
+}
+
+async fn editing_a_cadence_replans_only_future_runs(db: TestDb) {
+    adopted(&db.store).await;
+    let p = db
+        .store
+        .list_processes()
+        .await
+        .expect("list")
+        .into_iter()
+        .find(|p| p.key == "change-management")
+        .expect("weekly process");
+    db.store
+        .plan_activities(&ACTOR, d("2026-11-01"), d("2026-12-31"))
+        .await
+        .expect("plan");
+    let before = db
+        .store
+        .list_activities(&ActivityQuery {
+            process_id: Some(p.id),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .expect("runs");
+    let past: Vec<_> = before
+        .iter()
+        .filter(|a| a.due_date < d("2026-12-01"))
+        .map(|a| a.id)
+        .collect();
+    assert!(!past.is_empty());
+    let def = holdfast_core::process::ProcessDefinition::parse(
+        holdfast_core::process::ProcessInput {
+            key: &p.key,
+            name: &p.name,
+            objective: &p.objective,
+            owner_id: p.owner_id,
+            cadence: "FREQ=MONTHLY;BYMONTHDAY=15",
+            cadence_start: Some(d("2026-01-01")),
+            time_zone: "Europe/London",
+            evidence: p.evidence.clone(),
+            clauses: p.clauses.clone(),
+            controls: p.controls.clone(),
+            status: Some(ProcessStatus::Active),
+            ..Default::default()
+        },
+        d("2026-12-01"),
+    )
+    .expect("definition");
+    db.store
+        .update_process(&ACTOR, p.id, p.version, def, d("2026-12-01"))
+        .await
+        .expect("update");
+    db.store
+        .plan_activities(&ACTOR, d("2026-12-01"), d("2026-12-31"))
+        .await
+        .expect("replan");
+    let after = db
+        .store
+        .list_activities(&ActivityQuery {
+            process_id: Some(p.id),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .expect("runs");
+    let still_past: Vec<_> = after
+        .iter()
+        .filter(|a| a.due_date < d("2026-12-01"))
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(still_past, past, "past runs are untouched");
+    let future: Vec<_> = after
+        .iter()
+        .filter(|a| a.due_date >= d("2026-12-01"))
+        .map(|a| a.due_date.to_string())
+        .collect();
+    assert_eq!(future, ["2026-12-15"]);
+}
+
+async fn closing_needs_the_evidence_and_files_are_stored_once(db: TestDb) {
+    adopted(&db.store).await;
+    let p = db
+        .store
+        .list_processes()
+        .await
+        .expect("list")
+        .into_iter()
+        .find(|p| p.key == "backup-restore-test")
+        .expect("process");
+    db.store
+        .plan_activities(&ACTOR, d("2026-12-01"), d("2027-03-31"))
+        .await
+        .expect("plan");
+    let run = db
+        .store
+        .list_activities(&ActivityQuery {
+            process_id: Some(p.id),
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .expect("runs")
+        .remove(0);
+    let err = db
+        .store
+        .close_activity(&ACTOR, run.id, run.version, "done", Utc::now())
+        .await
+        .expect_err("no evidence");
+    assert!(
+        matches!(&err, StoreError::Invalid(v) if v.errors[0].field == "evidence"),
+        "{err:?}"
+    );
+    let file = || NewEvidence::File {
+        filename: "restore.txt".into(),
+        content_type: "text/plain".into(),
+        content: b"restored 42 GB in 31 minutes".to_vec(),
+    };
+    let e1 = db
+        .store
+        .store_evidence(&ACTOR, file(), "Restore test report")
+        .await
+        .expect("upload");
+    let e2 = db
+        .store
+        .store_evidence(&ACTOR, file(), "The same report again")
+        .await
+        .expect("upload again");
+    assert_eq!(e1.sha256, e2.sha256);
+    assert_eq!(
+        db.store.evidence_blob_count().await.expect("count"),
+        1,
+        "content is stored once"
+    );
+    let bad = db
+        .store
+        .attach_evidence_to_activity(&ACTOR, run.id, "holiday photos", &e1.id)
+        .await
+        .expect_err("not required");
+    assert!(matches!(bad, StoreError::Invalid(_)));
+    let run = db
+        .store
+        .attach_evidence_to_activity(&ACTOR, run.id, "restore test report", &e1.id)
+        .await
+        .expect("attach");
+    let err = db
+        .store
+        .close_activity(&ACTOR, run.id, run.version, "  ", Utc::now())
+        .await
+        .expect_err("no comment");
+    assert!(matches!(&err, StoreError::Invalid(v) if v.errors[0].field == "comment"));
+    let closed = db
+        .store
+        .close_activity(
+            &ACTOR,
+            run.id,
+            run.version,
+            "Restored the finance database",
+            Utc::now(),
+        )
+        .await
+        .expect("close");
+    let err = db
+        .store
+        .close_activity(&ACTOR, closed.id, closed.version, "again", Utc::now())
+        .await
+        .expect_err("closed");
+    assert!(matches!(err, StoreError::Invalid(_)));
+    let err = db
+        .store
+        .reopen_activity(&ACTOR, closed.id, closed.version, "", Utc::now())
+        .await
+        .expect_err("reason");
+    assert!(matches!(err, StoreError::Invalid(_)));
+    let reopened = db
+        .store
+        .reopen_activity(
+            &ACTOR,
+            closed.id,
+            closed.version,
+            "Wrong file attached",
+            Utc::now(),
+        )
+        .await
+        .expect("reopen");
+    assert!(reopened.is_open());
+    let err = db
+        .store
+        .skip_activity(
+            &ACTOR,
+            Role::Owner,
+            reopened.id,
+            reopened.version,
+            "busy",
+            Utc::now(),
+        )
+        .await
+        .expect_err("owner");
+    assert!(matches!(&err, StoreError::Invalid(v) if v.errors[0].field == "role"));
+    let (ev, content) = db.store.evidence(&e1.id).await.expect("read");
+    assert_eq!(ev.filename.as_deref(), Some("restore.txt"));
+    assert_eq!(
+        content.as_deref(),
+        Some(&b"restored 42 GB in 31 minutes"[..])
+    );
+}
+
+async fn a_person_leaving_sends_a_revocation_task_whose_late_completion_is_a_finding(db: TestDb) {
+    let (org, owners) = adopted(&db.store).await;
+    db.store
+        .dispatch_events(&ACTOR, 1000)
+        .await
+        .expect("drain joiner events");
+    let leaver = NewPerson::parse(
+        "Lee Leaver",
+        "lee@example.com",
+        "Sales",
+        None,
+        EmploymentStatus::Active,
+        d("2022-01-01"),
+        None,
+    )
+    .expect("person");
+    let lee = db
+        .store
+        .create_person(&ACTOR, org, leaver)
+        .await
+        .expect("lee");
+    db.store
+        .dispatch_events(&ACTOR, 1000)
+        .await
+        .expect("dispatch joined");
+    let left_at = Utc::now();
+    db.store
+        .set_employment_status(
+            &ACTOR,
+            lee.id,
+            1,
+            EmploymentStatus::Left,
+            Some(d("2026-11-30")),
+        )
+        .await
+        .expect("left");
+    // Two dispatchers at once, as two server instances would run them.
+    let other = db.second_instance().await;
+    let (a, b) = tokio::join!(
+        db.store.dispatch_events(&ACTOR, 1000),
+        other.dispatch_events(&ACTOR, 1000)
+    );
+    assert_eq!(
+        a.expect("a") + b.expect("b"),
+        1,
+        "one revocation task, created once"
+    );
+    let access = db
+        .store
+        .list_processes()
+        .await
+        .expect("list")
+        .into_iter()
+        .find(|p| p.key == "access-review")
+        .expect("IT process");
+    let tasks = db
+        .store
+        .list_tasks(&TaskQuery {
+            process_id: Some(access.id),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("tasks");
+    let task = tasks
+        .iter()
+        .find(|t| t.title == "Revoke all access of Lee Leaver")
+        .expect("revocation task");
+    assert_eq!(
+        task.owner_id,
+        owners.get("IT").copied(),
+        "the IT process owner gets it"
+    );
+    assert!(
+        (task.due_at - (left_at + Duration::hours(24)))
+            .num_seconds()
+            .abs()
+            < 60,
+        "due within 24 hours"
+    );
+    assert_eq!(task.source_type, "person");
+    assert_eq!(task.source_id, lee.id.to_string());
+    // Completed two days late.
+    let done = db
+        .store
+        .complete_task(&ACTOR, task.id, task.version, left_at + Duration::hours(48))
+        .await
+        .expect("complete");
+    assert_eq!(done.sla(Utc::now()), SlaOutcome::Breached);
+    let snapshot = db.store.readiness_snapshot().await.expect("snapshot");
+    let findings = check(&snapshot, Utc::now().date_naive(), Utc::now());
+    let breach = findings
+        .iter()
+        .find(|f| f.id.starts_with("4.4/interaction-sla/"))
+        .expect("the breach is reported");
+    assert_eq!(breach.severity, Severity::Minor);
+    assert!(breach.records.contains(&task.id.to_string()));
+}
+
+async fn a_rule_that_loops_or_has_no_sla_is_refused(db: TestDb) {
+    adopted(&db.store).await;
+    let p = db.store.list_processes().await.expect("list").remove(0);
+    let rule = |event, sla| holdfast_store::NewRule {
+        from_process: p.id,
+        event,
+        condition: None,
+        to_process: p.id,
+        task_title: "Again".into(),
+        priority: "normal".into(),
+        sla_hours: sla,
+    };
+    let before = db.store.list_rules().await.expect("rules").len();
+    assert!(matches!(
+        db.store
+            .create_rule(
+                &ACTOR,
+                rule(holdfast_core::interaction::EventKind::TaskDone, 24)
+            )
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        db.store
+            .create_rule(
+                &ACTOR,
+                rule(holdfast_core::interaction::EventKind::PersonLeft, 0)
+            )
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert_eq!(db.store.list_rules().await.expect("rules").len(), before);
+}
+
+async fn an_owner_who_left_cannot_own_a_process(db: TestDb) {
+    let (org, owners) = organisation(&db.store).await;
+    let it = owners["IT"];
+    db.store
+        .set_employment_status(&ACTOR, it, 1, EmploymentStatus::Left, Some(d("2026-11-01")))
+        .await
+        .expect("left");
+    let err = db
+        .store
+        .adopt_process_library(&ACTOR, org, &owners, ProcessStatus::Active, d("2026-01-01"))
+        .await
+        .expect_err("owner left");
+    assert!(
+        matches!(&err, StoreError::Invalid(v) if v.errors[0].field == "owner_id"),
+        "{err:?}"
+    );
+}
+
+on_both_databases!(
+    planning_twice_creates_no_duplicates,
+    editing_a_cadence_replans_only_future_runs,
+    closing_needs_the_evidence_and_files_are_stored_once,
+    a_person_leaving_sends_a_revocation_task_whose_late_completion_is_a_finding,
+    a_rule_that_loops_or_has_no_sla_is_refused,
+    an_owner_who_left_cannot_own_a_process,
+);

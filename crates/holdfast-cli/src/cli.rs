@@ -45,6 +45,39 @@ pub enum Command {
     Serve(ServeArgs),
     /// Create a sample organisation in a fresh database, print logins, and serve it.
     Demo(DemoArgs),
+    /// Run the readiness engine: what a certification auditor would write up.
+    Check(CheckArgs),
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// For people.
+    Text,
+    /// For programs.
+    Json,
+    /// For CI systems.
+    Junit,
+}
+
+/// The lowest severity that makes `check` exit 1.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum FailOn {
+    /// Minor or major nonconformities.
+    Minor,
+    /// Major nonconformities only.
+    Major,
+}
+
+/// Arguments of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: CheckFormat,
+    /// Exit 1 when a finding at or above this severity exists.
+    #[arg(long, value_enum, default_value = "major")]
+    pub fail_on: FailOn,
 }
 
 /// Arguments of `init`.

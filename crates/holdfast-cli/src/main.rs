@@ -52,6 +52,7 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Backup(args) => commands::backup::run(&db(), args).await,
         Command::Serve(args) => commands::serve::run(&db(), args).await,
         Command::Demo(args) => commands::demo::run(url.as_deref(), args).await,
+        Command::Check(args) => commands::check::run(&db(), args).await,
     }
 }
 

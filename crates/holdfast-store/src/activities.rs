@@ -465,3 +465,65 @@ enum Transition<'a> {
     Skip(Role, &'a str),
     Reopen(&'a str),
 }
+
+/// A run that was carried out before Holdfast kept the records: imported from an earlier
+/// tool, or the demo's sample history. It is written as it was, evidence gaps included, so
+/// the readiness engine judges the real record.
+#[derive(Debug, Clone)]
+pub struct PastRun {
+    /// The run as planned.
+    pub run: PlannedRun,
+    /// When it was closed.
+    pub closed_at: DateTime<Utc>,
+    /// What was done.
+    pub comment: String,
+    /// Evidence attached, by requirement name and evidence id.
+    pub evidence: Vec<(String, String)>,
+}
+
+impl Store {
+    /// Records a completed past run with the evidence it had. Returns `None` if the process
+    /// already has a run on that date.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] for an empty comment or unknown evidence.
+    pub async fn record_past_run(
+        &self,
+        actor: &Actor,
+        past: &PastRun,
+    ) -> Result<Option<ActivityId>, StoreError> {
+        let comment = holdfast_core::person::required_text("comment", &past.comment, 2000)?;
+        let mut w = self.write(actor).await?;
+        let Some(id) = insert_run(&mut w, &past.run).await? else {
+            return Ok(None);
+        };
+        for (requirement, evidence_id) in &past.evidence {
+            crate::evidence::attach(
+                &mut w,
+                evidence_id,
+                "activity",
+                &id.to_string(),
+                requirement,
+            )
+            .await?;
+        }
+        sqlx::query("update activity set state = 'done', closed_at = $1, comment = $2, version = 2, updated_at = $3 where id = $4")
+            .bind(time_text(past.closed_at))
+            .bind(&comment)
+            .bind(now_text())
+            .bind(id.to_string())
+            .execute(&mut *w.tx)
+            .await?;
+        let after = load(&mut w, id).await?;
+        w.record(
+            "activity",
+            &id.to_string(),
+            "recorded_past_run",
+            None,
+            Some(&activity_json(&after)),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(Some(id))
+    }
+}

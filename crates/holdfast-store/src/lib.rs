@@ -37,7 +37,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 pub use accounts::{NewUserAccount, UserAccountPatch, hash_password, verify_password};
-pub use activities::{ActivityQuery, PlannedRun};
+pub use activities::{ActivityQuery, PastRun, PlannedRun};
 pub use audit::{Actor, ChainReport, WriteTx};
 pub use browse::{AuditQuery, Counts};
 pub use error::StoreError;

@@ -273,6 +273,23 @@ impl Store {
         expected_version: i64,
         changes: &PersonChanges,
     ) -> Result<Person, StoreError> {
+        self.update_person_at(actor, id, expected_version, changes, Utc::now())
+            .await
+    }
+
+    /// [`Store::update_person`] for a change that took effect at `at` (recorded late, or
+    /// sample history): the events it sets off carry that time, so their SLAs count from it.
+    ///
+    /// # Errors
+    /// As [`Store::update_person`].
+    pub async fn update_person_at(
+        &self,
+        actor: &Actor,
+        id: PersonId,
+        expected_version: i64,
+        changes: &PersonChanges,
+        at: chrono::DateTime<Utc>,
+    ) -> Result<Person, StoreError> {
         let mut w = self.write(actor).await?;
         let before = load_person(&mut w, id).await?;
         if before.version != expected_version {
@@ -338,7 +355,7 @@ impl Store {
                 ("person", &id.to_string()),
                 &after.name,
                 &facts,
-                Utc::now(),
+                at,
             )
             .await?;
         }

@@ -125,12 +125,20 @@ pub async fn run(db: Option<&str>, args: DemoArgs) -> anyhow::Result<Outcome> {
         printed.push((role, email, password));
     }
 
+    let seeded =
+        super::demo_processes::seed(&store, org.id, &generated, &ids, today, chrono::Utc::now())
+            .await?;
+
     let listener = crate::commands::serve::bind(&args.serve.listen).await?;
     let addr = listener.local_addr()?;
     println!(
         "Holdfast demo: {} with {} people",
         org.name,
         generated.len()
+    );
+    println!(
+        "ISMS: {} processes running with {} past runs; {} left three days ago",
+        seeded.processes, seeded.runs, seeded.leaver
     );
     println!("Database: {url}");
     println!("Open http://{addr}/ and log in as one of:");

@@ -1,7 +1,9 @@
 //! One module per subcommand.
 
 pub mod backup;
+pub mod check;
 pub mod demo;
+pub mod demo_processes;
 pub mod init;
 pub mod serve;
 pub mod transfer;

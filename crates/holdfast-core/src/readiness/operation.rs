@@ -96,7 +96,8 @@ fn not_run(s: &Snapshot, p: &Process, today: NaiveDate) -> Option<Finding> {
     if in_window {
         return None;
     }
-    let latest = done.iter().filter_map(|a| a.closed_at).max();
+    let latest_run = done.iter().max_by_key(|a| a.closed_at);
+    let latest = latest_run.and_then(|a| a.closed_at);
     Some(Finding {
         id: format!("8.1/process-late/{}", p.id),
         clause: "8.1",
@@ -108,7 +109,7 @@ fn not_run(s: &Snapshot, p: &Process, today: NaiveDate) -> Option<Finding> {
             p.cadence.rule(),
             latest.map_or_else(|| "has no closing date".to_owned(), |d| format!("was closed on {}", d.date_naive()))
         ),
-        records: std::iter::once(p.id.to_string()).chain(done.iter().map(|a| a.id.to_string())).collect(),
+        records: std::iter::once(p.id.to_string()).chain(latest_run.map(|a| a.id.to_string())).collect(),
         remediation: "Complete the overdue run with its evidence; if the cadence is wrong, change it with a reason.".into(),
     })
 }

@@ -26,6 +26,7 @@ async fn demo_prints_working_logins_and_shuts_down_gracefully() {
     .expect("read");
     let text = lines.join("\n");
     assert!(text.contains("with 120 people"), "{text}");
+    assert!(text.contains("ISMS: 15 processes running"), "{text}");
     let url = lines
         .iter()
         .find_map(|l| {

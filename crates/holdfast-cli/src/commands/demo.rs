@@ -129,8 +129,15 @@ pub async fn run(db: Option<&str>, args: DemoArgs) -> anyhow::Result<Outcome> {
         super::demo_processes::seed(&store, org.id, &generated, &ids, today, chrono::Utc::now())
             .await?;
 
-    let listener = crate::commands::serve::bind(&args.serve.listen).await?;
-    let addr = listener.local_addr()?;
+    // With --no-serve nothing listens, so nothing is bound.
+    let listener = match args.no_serve {
+        true => None,
+        false => Some(crate::commands::serve::bind(&args.serve.listen).await?),
+    };
+    let addr = match &listener {
+        Some(l) => l.local_addr()?.to_string(),
+        None => args.serve.listen.clone(),
+    };
     println!(
         "Holdfast demo: {} with {} people",
         org.name,
@@ -146,10 +153,10 @@ pub async fn run(db: Option<&str>, args: DemoArgs) -> anyhow::Result<Outcome> {
         println!("  {:<8} {:<28} {password}", role.as_str(), email.as_str());
     }
     let _ = std::io::stdout().flush();
-    if args.no_serve {
+    let Some(listener) = listener else {
         store.close().await;
         return Ok(Outcome::Success);
-    }
+    };
     let outcome = crate::commands::serve::serve(store, &args.serve, listener).await;
     drop(temp);
     outcome

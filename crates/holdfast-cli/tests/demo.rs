@@ -19,7 +19,7 @@ async fn demo_prints_working_logins_and_shuts_down_gracefully() {
         BufReader::new(stdout)
             .lines()
             .map_while(Result::ok)
-            .take(8)
+            .take(9)
             .collect()
     })
     .await
@@ -45,7 +45,11 @@ async fn demo_prints_working_logins_and_shuts_down_gracefully() {
         })
         .collect();
     let roles: Vec<&str> = logins.iter().map(|(r, _, _)| r.as_str()).collect();
-    assert_eq!(roles, ["admin", "manager", "owner", "auditor", "member"]);
+    assert_eq!(
+        roles,
+        ["admin", "manager", "owner", "auditor", "member"],
+        "{text}"
+    );
 
     let client = reqwest::Client::builder()
         .cookie_store(false)

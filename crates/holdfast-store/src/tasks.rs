@@ -189,6 +189,16 @@ impl Store {
         let Some(title) = title.filter(|_| errors.errors.is_empty()) else {
             return Err(errors.into());
         };
+        if let Some(owner) = new.owner_id {
+            self.person(owner).await.map_err(|e| match e {
+                StoreError::NotFound(_) => holdfast_core::ValidationErrors::one(
+                    "owner_id",
+                    "no person with this id exists",
+                )
+                .into(),
+                other => other,
+            })?;
+        }
         let id = TaskId::from_uuid(Uuid::now_v7());
         let task = Task {
             id,

@@ -55,6 +55,8 @@ pub struct RouteInfo {
     pub request: Option<SchemaFn>,
     /// Success response schema, if it answers JSON.
     pub response: Option<SchemaFn>,
+    /// A body limit other than the default (evidence uploads).
+    pub body_limit: Option<usize>,
 }
 
 /// The JSON Schema of `T`, as a [`SchemaFn`].
@@ -93,6 +95,9 @@ impl Routes {
             _ => MethodFilter::GET,
         };
         let mut route = on(filter, handler);
+        if let Some(limit) = info.body_limit {
+            route = route.layer(axum::extract::DefaultBodyLimit::max(limit));
+        }
         if let Access::Login(action) = info.access {
             let kind = info.kind;
             route = route.route_layer(from_fn_with_state(
@@ -144,6 +149,7 @@ pub const fn route(
         summary,
         request: None,
         response: None,
+        body_limit: None,
     }
 }
 
@@ -152,6 +158,13 @@ impl RouteInfo {
     #[must_use]
     pub fn takes<T: schemars::JsonSchema>(mut self) -> Self {
         self.request = Some(schema::<T>);
+        self
+    }
+
+    /// Accepting bodies up to `limit` bytes.
+    #[must_use]
+    pub fn body_limit(mut self, limit: usize) -> Self {
+        self.body_limit = Some(limit);
         self
     }
 
@@ -195,6 +208,31 @@ async fn authorize(
         Kind::Page => {
             // Form posts carry the token in the `_csrf` field; read the (size-limited) body
             // once, check it, and hand the same bytes on.
+            // Form posts are small, except file uploads, which the form handler checks itself.
+            let is_multipart = parts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("multipart/form-data"));
+            if is_multipart {
+                let sent = parts
+                    .headers
+                    .get(crate::auth::CSRF_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned();
+                let query_token = parts
+                    .uri
+                    .query()
+                    .and_then(|q| form_field(q.as_bytes(), "_csrf"))
+                    .unwrap_or_default();
+                let token = if sent.is_empty() { query_token } else { sent };
+                if let Err(e) = check_form_csrf(&caller, &token) {
+                    return e.into_response();
+                }
+                parts.extensions.insert(caller);
+                return next.run(Request::from_parts(parts, body)).await;
+            }
             let bytes = match axum::body::to_bytes(body, state.config.body_limit).await {
                 Ok(b) => b,
                 Err(_) => return AppError::TooLarge(state.config.body_limit).into_response(),

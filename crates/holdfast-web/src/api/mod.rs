@@ -1,12 +1,15 @@
 //! The JSON API under `/api/v1`: conventions shared by every resource (body and query
 //! parsing into problem details, pagination, ETags), and the resources themselves.
 
+pub(crate) mod activities;
 pub(crate) mod audit;
 pub(crate) mod dashboard;
 pub(crate) mod people;
+pub(crate) mod processes;
 pub(crate) mod session;
 pub(crate) mod tokens;
 pub(crate) mod users;
+pub(crate) mod work;
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -26,6 +29,9 @@ pub fn routes(r: Routes) -> Routes {
     let r = people::routes(r);
     let r = users::routes(r);
     let r = tokens::routes(r);
+    let r = processes::routes(r);
+    let r = activities::routes(r);
+    let r = work::routes(r);
     audit::routes(r)
 }
 

@@ -17,6 +17,13 @@ fn concrete(path: &str, app: &TestApp, token_id: &str) -> String {
             &format!("/users/{}", app.accounts[&Role::Member]),
         )
         .replace("/tokens/{id}", &format!("/tokens/{token_id}"))
+        .replace("/processes/{id}", &format!("/processes/{}", app.process_id))
+        .replace(
+            "/activities/{id}",
+            &format!("/activities/{}", app.activity_id),
+        )
+        .replace("/tasks/{id}", &format!("/tasks/{}", app.task_id))
+        .replace("/evidence/{id}", &format!("/evidence/{}", app.evidence_id))
 }
 
 async fn call(s: &Session, method: &Method, path: &str, kind: Kind) -> reqwest::Response {

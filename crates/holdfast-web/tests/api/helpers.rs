@@ -28,6 +28,10 @@ pub struct TestApp {
     pub person_id: String,
     pub member_person_id: String,
     pub accounts: HashMap<Role, String>,
+    pub process_id: String,
+    pub activity_id: String,
+    pub task_id: String,
+    pub evidence_id: String,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -122,6 +126,71 @@ pub async fn spawn_app_with(db: Db, config: WebConfig) -> TestApp {
             .expect("account");
         accounts.insert(role, a.id.to_string());
     }
+    // The ISMS in operation: the library's processes owned by Ada, planned runs, a task and a
+    // piece of evidence, so every route has a record to work on.
+    let owners: HashMap<String, _> = ["Management", "HR", "IT", "Finance", "Engineering"]
+        .iter()
+        .map(|d| ((*d).to_owned(), ada.id))
+        .collect();
+    let today = chrono::Utc::now().date_naive();
+    store
+        .adopt_process_library(
+            &actor,
+            org.id,
+            &owners,
+            holdfast_core::process::ProcessStatus::Active,
+            today,
+        )
+        .await
+        .expect("library");
+    store
+        .plan_activities(&actor, today, today + chrono::Duration::days(60))
+        .await
+        .expect("plan");
+    let process = store
+        .list_processes()
+        .await
+        .expect("processes")
+        .into_iter()
+        .find(|p| p.key == "change-management")
+        .expect("weekly");
+    let activity = store
+        .list_activities(&holdfast_store::ActivityQuery {
+            process_id: Some(process.id),
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .expect("runs")
+        .remove(0);
+    let task = store
+        .create_task(
+            &actor,
+            holdfast_store::NewTask {
+                title: "Check the firewall rules".into(),
+                description: String::new(),
+                process_id: Some(process.id),
+                owner_id: Some(ada.id),
+                due_at: chrono::Utc::now() + chrono::Duration::days(3),
+                priority: "normal".into(),
+                labels: vec!["security".into()],
+                external_ticket: None,
+            },
+        )
+        .await
+        .expect("task");
+    let evidence = store
+        .store_evidence(
+            &actor,
+            holdfast_store::NewEvidence::File {
+                filename: "log.txt".into(),
+                content_type: "text/plain".into(),
+                content: b"change log".to_vec(),
+            },
+            "Change log",
+        )
+        .await
+        .expect("evidence");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -141,6 +210,10 @@ pub async fn spawn_app_with(db: Db, config: WebConfig) -> TestApp {
         person_id: ada.id.to_string(),
         member_person_id: mem.id.to_string(),
         accounts,
+        process_id: process.id.to_string(),
+        activity_id: activity.id.to_string(),
+        task_id: task.id.to_string(),
+        evidence_id: evidence.id,
         _dir: dir,
     }
 }

@@ -1,0 +1,485 @@
+//! `/api/v1/tasks`, `/api/v1/interactions` and `/api/v1/my-work`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::Response;
+use holdfast_core::interaction::{Condition, EventKind, InteractionRule};
+use holdfast_core::policy::Action;
+use holdfast_core::task::{SlaOutcome, Task};
+use holdfast_store::{ActivityQuery, NewRule, NewTask, TaskQuery};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::activities::ActivityDto;
+use super::{ApiJson, ApiQuery, if_match, path_id, with_etag};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::routes::{Access, Kind, Routes, route};
+
+pub fn routes(r: Routes) -> Routes {
+    let read = Access::Login(Action::ReadProcesses);
+    let work = Access::Login(Action::WorkOnProcesses);
+    let manage = Access::Login(Action::ManageProcesses);
+    r.add(
+        route(
+            Method::GET,
+            "/api/v1/tasks",
+            read,
+            Kind::Api,
+            "List tasks (filter by owner, process, label, open)",
+        )
+        .gives::<Vec<TaskDto>>(),
+        list_tasks,
+    )
+    .add(
+        route(
+            Method::POST,
+            "/api/v1/tasks",
+            work,
+            Kind::Api,
+            "Create a task",
+        )
+        .takes::<NewTaskDto>()
+        .gives::<TaskDto>(),
+        create_task,
+    )
+    .add(
+        route(
+            Method::GET,
+            "/api/v1/tasks/{id}",
+            read,
+            Kind::Api,
+            "Read a task (ETag = version)",
+        )
+        .gives::<TaskDto>(),
+        show_task,
+    )
+    .add(
+        route(
+            Method::POST,
+            "/api/v1/tasks/{id}/complete",
+            work,
+            Kind::Api,
+            "Complete a task (needs If-Match)",
+        )
+        .gives::<TaskDto>(),
+        complete_task,
+    )
+    .add(
+        route(
+            Method::GET,
+            "/api/v1/interactions",
+            read,
+            Kind::Api,
+            "List interaction rules",
+        )
+        .gives::<Vec<RuleDto>>(),
+        list_rules,
+    )
+    .add(
+        route(
+            Method::POST,
+            "/api/v1/interactions",
+            manage,
+            Kind::Api,
+            "Add an interaction rule",
+        )
+        .takes::<NewRuleDto>()
+        .gives::<RuleDto>(),
+        create_rule,
+    )
+    .add(
+        route(
+            Method::GET,
+            "/api/v1/my-work",
+            Access::Login(Action::ManageOwnProfile),
+            Kind::Api,
+            "My runs and tasks, overdue first",
+        )
+        .gives::<MyWorkDto>(),
+        my_work,
+    )
+}
+
+/// A task as the API shows it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TaskDto {
+    /// Id.
+    pub id: String,
+    /// What to do.
+    pub title: String,
+    /// Details.
+    pub description: String,
+    /// Process.
+    pub process_id: Option<String>,
+    /// Owner's person id.
+    pub owner_id: Option<String>,
+    /// Due (the SLA deadline for rule-made tasks).
+    pub due_at: chrono::DateTime<chrono::Utc>,
+    /// `low`, `normal`, `high`.
+    pub priority: String,
+    /// `open`, `in_progress`, `done`, `cancelled`.
+    pub status: String,
+    /// `met`, `breached` or `open`.
+    #[schemars(with = "String")]
+    pub sla: SlaOutcome,
+    /// Labels.
+    pub labels: Vec<String>,
+    /// Source record kind.
+    pub source_type: String,
+    /// Source record id.
+    pub source_id: String,
+    /// The rule that made it.
+    pub rule_id: Option<String>,
+    /// When completed.
+    pub completed_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// External ticket key.
+    pub external_key: Option<String>,
+    /// External ticket URL.
+    pub external_url: Option<String>,
+    /// Version (ETag).
+    pub version: i64,
+}
+
+impl From<&Task> for TaskDto {
+    fn from(t: &Task) -> Self {
+        Self {
+            id: t.id.to_string(),
+            title: t.title.clone(),
+            description: t.description.clone(),
+            process_id: t.process_id.map(|p| p.to_string()),
+            owner_id: t.owner_id.map(|p| p.to_string()),
+            due_at: t.due_at,
+            priority: t.priority.clone(),
+            status: t.status.to_string(),
+            sla: t.sla(chrono::Utc::now()),
+            labels: t.labels.clone(),
+            source_type: t.source_type.clone(),
+            source_id: t.source_id.clone(),
+            rule_id: t.rule_id.map(|r| r.to_string()),
+            completed_at: t.completed_at,
+            external_key: t.external_ticket.as_ref().map(|e| e.0.clone()),
+            external_url: t.external_ticket.as_ref().map(|e| e.1.clone()),
+            version: t.version,
+        }
+    }
+}
+
+/// A new task.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTaskDto {
+    /// What to do.
+    pub title: String,
+    /// Details.
+    #[serde(default)]
+    pub description: String,
+    /// Process.
+    #[serde(default)]
+    pub process_id: Option<String>,
+    /// Owner's person id.
+    #[serde(default)]
+    pub owner_id: Option<String>,
+    /// Due.
+    pub due_at: chrono::DateTime<chrono::Utc>,
+    /// `low`, `normal` (default), `high`.
+    #[serde(default)]
+    pub priority: Option<String>,
+    /// Labels; `security` is added when absent.
+    #[serde(default)]
+    pub labels: Vec<String>,
+    /// External ticket key.
+    #[serde(default)]
+    pub external_key: Option<String>,
+    /// External ticket URL.
+    #[serde(default)]
+    pub external_url: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskParams {
+    owner_id: Option<String>,
+    process_id: Option<String>,
+    label: Option<String>,
+    #[serde(default)]
+    open: bool,
+    limit: Option<i64>,
+}
+
+async fn list_tasks(
+    State(st): State<AppState>,
+    ApiQuery(p): ApiQuery<TaskParams>,
+) -> Result<Json<Vec<TaskDto>>, AppError> {
+    let q = TaskQuery {
+        owner_id: p
+            .owner_id
+            .as_deref()
+            .map(|s| path_id(s, "person"))
+            .transpose()?,
+        process_id: p
+            .process_id
+            .as_deref()
+            .map(|s| path_id(s, "process"))
+            .transpose()?,
+        open_only: p.open,
+        label: p.label,
+        limit: super::page_limit(p.limit)?,
+    };
+    Ok(Json(
+        st.store
+            .list_tasks(&q)
+            .await?
+            .iter()
+            .map(TaskDto::from)
+            .collect(),
+    ))
+}
+
+async fn create_task(
+    State(st): State<AppState>,
+    caller: Caller,
+    ApiJson(b): ApiJson<NewTaskDto>,
+) -> Result<Response, AppError> {
+    let process_id: Option<holdfast_core::ids::ProcessId> = b
+        .process_id
+        .as_deref()
+        .map(|s| {
+            s.parse()
+                .map_err(|_| AppError::invalid("process_id", "process_id must be a process's id"))
+        })
+        .transpose()?;
+    let owner_id: Option<holdfast_core::ids::PersonId> = b
+        .owner_id
+        .as_deref()
+        .map(|s| {
+            s.parse()
+                .map_err(|_| AppError::invalid("owner_id", "owner_id must be a person's id"))
+        })
+        .transpose()?;
+    if let Some(p) = process_id {
+        st.store
+            .process(p)
+            .await
+            .map_err(|_| AppError::invalid("process_id", "no process with this id exists"))?;
+    }
+    let mut labels = b.labels;
+    if !labels.iter().any(|l| l == "security") {
+        labels.push("security".into());
+    }
+    let external = match (b.external_key, b.external_url) {
+        (Some(k), Some(u)) if u.starts_with("https://") || u.starts_with("http://") => Some((k, u)),
+        (None, None) => None,
+        _ => {
+            return Err(AppError::invalid(
+                "external_url",
+                "an external ticket needs both a key and an http(s) URL",
+            ));
+        }
+    };
+    let t = st
+        .store
+        .create_task(
+            &caller.actor(),
+            NewTask {
+                title: b.title,
+                description: b.description,
+                process_id,
+                owner_id,
+                due_at: b.due_at,
+                priority: b.priority.unwrap_or_else(|| "normal".into()),
+                labels,
+                external_ticket: external,
+            },
+        )
+        .await?;
+    let mut resp = with_etag(t.version, TaskDto::from(&t));
+    *resp.status_mut() = StatusCode::CREATED;
+    Ok(resp)
+}
+
+async fn show_task(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let t = st.store.task(path_id(&id, "task")?).await?;
+    Ok(with_etag(t.version, TaskDto::from(&t)))
+}
+
+async fn complete_task(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let t = st
+        .store
+        .complete_task(
+            &caller.actor(),
+            path_id(&id, "task")?,
+            if_match(&headers)?,
+            chrono::Utc::now(),
+        )
+        .await?;
+    Ok(with_etag(t.version, TaskDto::from(&t)))
+}
+
+/// An interaction rule as the API shows it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RuleDto {
+    /// Id.
+    pub id: String,
+    /// Where the event happens.
+    pub from_process: String,
+    /// The event.
+    pub event: String,
+    /// Only when `field` equals `equals`.
+    #[schemars(with = "Option<serde_json::Value>")]
+    pub condition: Option<Condition>,
+    /// Where the task goes.
+    pub to_process: String,
+    /// The task's title.
+    pub task_title: String,
+    /// Its priority.
+    pub priority: String,
+    /// SLA in hours.
+    pub sla_hours: i64,
+    /// Whether it fires.
+    pub active: bool,
+}
+
+impl From<&InteractionRule> for RuleDto {
+    fn from(r: &InteractionRule) -> Self {
+        Self {
+            id: r.id.to_string(),
+            from_process: r.from_process.to_string(),
+            event: r.event.to_string(),
+            condition: r.condition.clone(),
+            to_process: r.to_process.to_string(),
+            task_title: r.task_title.clone(),
+            priority: r.priority.clone(),
+            sla_hours: r.sla_hours,
+            active: r.active,
+        }
+    }
+}
+
+/// A new interaction rule.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRuleDto {
+    /// Process id where the event happens.
+    pub from_process: String,
+    /// Event name, e.g. `person_left`.
+    pub event: String,
+    /// Optional condition.
+    #[serde(default)]
+    #[schemars(with = "Option<serde_json::Value>")]
+    pub condition: Option<Condition>,
+    /// Process id that gets the task.
+    pub to_process: String,
+    /// Task title (`{subject}` is filled in).
+    pub task_title: String,
+    /// `low`, `normal`, `high`.
+    #[serde(default)]
+    pub priority: Option<String>,
+    /// SLA in hours, positive.
+    pub sla_hours: i64,
+}
+
+async fn list_rules(State(st): State<AppState>) -> Result<Json<Vec<RuleDto>>, AppError> {
+    Ok(Json(
+        st.store
+            .list_rules()
+            .await?
+            .iter()
+            .map(RuleDto::from)
+            .collect(),
+    ))
+}
+
+async fn create_rule(
+    State(st): State<AppState>,
+    caller: Caller,
+    ApiJson(b): ApiJson<NewRuleDto>,
+) -> Result<(StatusCode, Json<RuleDto>), AppError> {
+    let event: EventKind = b
+        .event
+        .parse()
+        .map_err(|m: String| AppError::invalid("event", m))?;
+    let process = |field: &str, s: &str| {
+        s.parse()
+            .map_err(|_| AppError::invalid(field, format!("{field} must be a process id")))
+    };
+    let from = process("from_process", &b.from_process)?;
+    let to = process("to_process", &b.to_process)?;
+    let rule = st
+        .store
+        .create_rule(
+            &caller.actor(),
+            NewRule {
+                from_process: from,
+                event,
+                condition: b.condition,
+                to_process: to,
+                task_title: b.task_title,
+                priority: b.priority.unwrap_or_else(|| "normal".into()),
+                sla_hours: b.sla_hours,
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            holdfast_store::StoreError::NotFound(_) => {
+                AppError::invalid("from_process", "both processes must exist")
+            }
+            other => other.into(),
+        })?;
+    Ok((StatusCode::CREATED, Json(RuleDto::from(&rule))))
+}
+
+/// My work.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct MyWorkDto {
+    /// My open runs, overdue first.
+    pub activities: Vec<ActivityDto>,
+    /// My open tasks, earliest due first.
+    pub tasks: Vec<TaskDto>,
+}
+
+async fn my_work(State(st): State<AppState>, caller: Caller) -> Result<Json<MyWorkDto>, AppError> {
+    Ok(Json(work_of(&st, &caller).await?))
+}
+
+/// The caller's open runs and tasks: empty for an account not linked to a person.
+pub(crate) async fn work_of(st: &AppState, caller: &Caller) -> Result<MyWorkDto, AppError> {
+    let Some(person) = caller.account.person_id else {
+        return Ok(MyWorkDto {
+            activities: Vec::new(),
+            tasks: Vec::new(),
+        });
+    };
+    let activities = st
+        .store
+        .list_activities(&ActivityQuery {
+            assignee_id: Some(person),
+            open_only: true,
+            limit: 500,
+            ..Default::default()
+        })
+        .await?;
+    let tasks = st
+        .store
+        .list_tasks(&TaskQuery {
+            owner_id: Some(person),
+            open_only: true,
+            limit: 500,
+            ..Default::default()
+        })
+        .await?;
+    Ok(MyWorkDto {
+        activities: activities.iter().map(ActivityDto::from).collect(),
+        tasks: tasks.iter().map(TaskDto::from).collect(),
+    })
+}

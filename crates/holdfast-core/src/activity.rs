@@ -316,3 +316,15 @@ mod tests {
         assert!(check_reopen(&run(ActivityState::Done, &[]), "wrong file attached").is_ok());
     }
 }
+
+impl fmt::Display for ActivityStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Planned => "planned",
+            Self::InProgress => "in_progress",
+            Self::Overdue => "overdue",
+            Self::Done => "done",
+            Self::Skipped => "skipped",
+        })
+    }
+}

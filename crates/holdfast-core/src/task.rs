@@ -75,6 +75,16 @@ pub enum SlaOutcome {
     Open,
 }
 
+impl fmt::Display for SlaOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Met => "met",
+            Self::Breached => "breached",
+            Self::Open => "open",
+        })
+    }
+}
+
 /// A task as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Task {

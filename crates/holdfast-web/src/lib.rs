@@ -12,6 +12,7 @@ mod error;
 mod openapi;
 mod pages;
 pub mod routes;
+mod svg;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -6,6 +6,7 @@ mod audit;
 mod login;
 pub(crate) mod me;
 mod people;
+mod processes;
 
 use askama::Template;
 use axum::extract::State;
@@ -60,6 +61,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = people::routes(r);
     let r = admin::routes(r);
     let r = audit::routes(r);
+    let r = processes::routes(r);
     me::routes(r)
 }
 
@@ -79,6 +81,8 @@ pub struct Nav {
     pub audit: bool,
     /// Show the users link.
     pub users: bool,
+    /// Show the process links.
+    pub processes: bool,
 }
 
 impl Nav {
@@ -93,6 +97,7 @@ impl Nav {
             people: caller.may(Action::ReadPeople),
             audit: caller.may(Action::ReadAuditTrail),
             users: caller.may(Action::ReadUsers),
+            processes: caller.may(Action::ReadProcesses),
         }
     }
 
@@ -107,6 +112,7 @@ impl Nav {
             people: false,
             audit: false,
             users: false,
+            processes: false,
         }
     }
 }

@@ -279,6 +279,23 @@ impl Session {
         }
     }
 
+    /// Adds this session's credentials to a request.
+    pub fn with_csrf(&self, rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        self.with_auth(rb)
+    }
+
+    pub async fn post_json_if(&self, path: &str, body: &Value, if_match: &str) -> Response {
+        self.with_auth(
+            self.client
+                .post(format!("{}{path}", self.base))
+                .json(body)
+                .header("if-match", if_match),
+        )
+        .send()
+        .await
+        .expect("request")
+    }
+
     pub async fn get(&self, path: &str) -> Response {
         self.with_auth(self.client.get(format!("{}{path}", self.base)))
             .send()

@@ -5,4 +5,5 @@ mod authorization;
 mod helpers;
 mod openapi;
 mod people;
+mod processes;
 mod users_tokens;

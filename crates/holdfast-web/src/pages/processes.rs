@@ -1,0 +1,839 @@
+//! Process pages: the list, a process with its runs and interactions, my work (close runs
+//! with uploaded evidence), tasks, the interaction rules editor, the map and readiness.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{Method, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use holdfast_core::FieldError;
+use holdfast_core::interaction::EventKind;
+use holdfast_core::policy::Action;
+use holdfast_core::readiness::{Finding, Severity};
+use holdfast_store::{ActivityQuery, NewRule, TaskQuery};
+use serde::Deserialize;
+
+use super::{Nav, error_page, render};
+use crate::AppState;
+use crate::api::activities::{ActivityDto, read_upload};
+use crate::api::path_id;
+use crate::api::processes::{ProcessDto, findings, process_map};
+use crate::api::work::{MyWorkDto, TaskDto, work_of};
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::routes::{Access, Kind, Routes, route};
+
+pub fn routes(r: Routes) -> Routes {
+    let read = Access::Login(Action::ReadProcesses);
+    let work = Access::Login(Action::WorkOnProcesses);
+    let own = Access::Login(Action::ManageOwnProfile);
+    r.add(
+        route(Method::GET, "/processes", read, Kind::Page, "Processes"),
+        list,
+    )
+    .add(
+        route(
+            Method::GET,
+            "/processes/map",
+            read,
+            Kind::Page,
+            "Process map",
+        ),
+        map_page,
+    )
+    .add(
+        route(
+            Method::GET,
+            "/processes/map.svg",
+            read,
+            Kind::Page,
+            "Process map as SVG",
+        ),
+        map_svg,
+    )
+    .add(
+        route(
+            Method::GET,
+            "/processes/{id}",
+            read,
+            Kind::Page,
+            "Process detail",
+        ),
+        show,
+    )
+    .add(
+        route(
+            Method::GET,
+            "/my-work",
+            own,
+            Kind::Page,
+            "My runs and tasks",
+        ),
+        my_work,
+    )
+    .add(
+        route(
+            Method::POST,
+            "/my-work/activities/{id}/evidence",
+            work,
+            Kind::Page,
+            "Upload evidence for a run",
+        )
+        .body_limit(holdfast_core::evidence::MAX_EVIDENCE_BYTES + 64 * 1024),
+        upload,
+    )
+    .add(
+        route(
+            Method::POST,
+            "/my-work/activities/{id}/close",
+            work,
+            Kind::Page,
+            "Close a run",
+        ),
+        close,
+    )
+    .add(
+        route(
+            Method::POST,
+            "/my-work/tasks/{id}/complete",
+            work,
+            Kind::Page,
+            "Complete a task",
+        ),
+        complete,
+    )
+    .add(
+        route(Method::GET, "/tasks", read, Kind::Page, "Tasks"),
+        tasks,
+    )
+    .add(
+        route(
+            Method::GET,
+            "/interactions",
+            read,
+            Kind::Page,
+            "Interaction rules",
+        ),
+        interactions,
+    )
+    .add(
+        route(
+            Method::POST,
+            "/interactions",
+            Access::Login(Action::ManageProcesses),
+            Kind::Page,
+            "Add an interaction rule",
+        ),
+        add_interaction,
+    )
+    .add(
+        route(
+            Method::GET,
+            "/readiness",
+            read,
+            Kind::Page,
+            "Readiness findings",
+        ),
+        readiness,
+    )
+}
+
+fn see_other(to: &str) -> Response {
+    let mut resp = Redirect::to(to).into_response();
+    *resp.status_mut() = StatusCode::SEE_OTHER;
+    resp
+}
+
+async fn names(st: &AppState) -> Result<HashMap<String, String>, AppError> {
+    Ok(st
+        .store
+        .list_processes()
+        .await?
+        .into_iter()
+        .map(|p| (p.id.to_string(), p.name))
+        .collect())
+}
+
+async fn person_name(st: &AppState, id: Option<&str>) -> String {
+    let Some(id) = id.and_then(|i| i.parse().ok()) else {
+        return "nobody".into();
+    };
+    st.store
+        .person(id)
+        .await
+        .map_or_else(|_| "unknown".into(), |p| p.name)
+}
+
+struct Row {
+    id: String,
+    name: String,
+    owner: String,
+    cadence: String,
+    status: String,
+    open: usize,
+    overdue: usize,
+}
+
+#[derive(Template)]
+#[template(path = "processes.html")]
+struct ListPage {
+    nav: Nav,
+    rows: Vec<Row>,
+}
+
+async fn list(State(st): State<AppState>, caller: Caller) -> Response {
+    let result = async {
+        let processes = st.store.list_processes().await?;
+        let open = st
+            .store
+            .list_activities(&ActivityQuery {
+                open_only: true,
+                limit: 100_000,
+                ..Default::default()
+            })
+            .await?;
+        let today = chrono::Utc::now().date_naive();
+        let mut rows = Vec::new();
+        for p in &processes {
+            let mine: Vec<_> = open.iter().filter(|a| a.process_id == p.id).collect();
+            rows.push(Row {
+                id: p.id.to_string(),
+                name: p.name.clone(),
+                owner: person_name(&st, p.owner_id.map(|o| o.to_string()).as_deref()).await,
+                cadence: p.cadence.rule().to_owned(),
+                status: p.status.to_string(),
+                open: mine.len(),
+                overdue: mine.iter().filter(|a| a.due_date < today).count(),
+            });
+        }
+        Ok::<_, AppError>(rows)
+    }
+    .await;
+    match result {
+        Ok(rows) => render(
+            StatusCode::OK,
+            &ListPage {
+                nav: Nav::of(&caller, "processes"),
+                rows,
+            },
+        ),
+        Err(e) => error_page(&caller, &e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "process.html")]
+struct DetailPage {
+    nav: Nav,
+    p: ProcessDto,
+    owner: String,
+    deputy: String,
+    raci: String,
+    interactions: Vec<String>,
+    upcoming: Vec<ActivityDto>,
+    past: Vec<ActivityDto>,
+}
+
+async fn show(State(st): State<AppState>, caller: Caller, Path(id): Path<String>) -> Response {
+    let result = async {
+        let process = st.store.process(path_id(&id, "process")?).await?;
+        let names = names(&st).await?;
+        let runs = st
+            .store
+            .list_activities(&ActivityQuery {
+                process_id: Some(process.id),
+                limit: 10_000,
+                ..Default::default()
+            })
+            .await?;
+        let today = chrono::Utc::now().date_naive();
+        let (mut past, upcoming): (Vec<_>, Vec<_>) = runs
+            .iter()
+            .map(ActivityDto::from)
+            .partition(|a| a.due_date < today);
+        past.reverse();
+        let rules = st.store.list_rules().await?;
+        let name = |id: &holdfast_core::ids::ProcessId| {
+            names.get(&id.to_string()).cloned().unwrap_or_default()
+        };
+        let interactions = rules
+            .iter()
+            .filter(|r| r.from_process == process.id || r.to_process == process.id)
+            .map(|r| {
+                if r.from_process == process.id {
+                    format!(
+                        "Out: on {} here, \"{}\" in {} within {} h",
+                        r.event,
+                        r.task_title,
+                        name(&r.to_process),
+                        r.sla_hours
+                    )
+                } else {
+                    format!(
+                        "In: on {} in {}, \"{}\" here within {} h",
+                        r.event,
+                        name(&r.from_process),
+                        r.task_title,
+                        r.sla_hours
+                    )
+                }
+            })
+            .collect();
+        let roles = |rs: &[holdfast_core::account::Role]| {
+            rs.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+        };
+        let raci = format!(
+            "R: {}; A: {}; C: {}; I: {}",
+            roles(&process.raci.responsible),
+            roles(&process.raci.accountable),
+            roles(&process.raci.consulted),
+            roles(&process.raci.informed)
+        );
+        Ok::<_, AppError>(DetailPage {
+            nav: Nav::of(&caller, "processes"),
+            owner: person_name(&st, process.owner_id.map(|o| o.to_string()).as_deref()).await,
+            deputy: person_name(&st, process.deputy_id.map(|o| o.to_string()).as_deref()).await,
+            p: ProcessDto::from(&process),
+            raci,
+            interactions,
+            upcoming: upcoming.into_iter().take(10).collect(),
+            past: past.into_iter().take(50).collect(),
+        })
+    }
+    .await;
+    match result {
+        Ok(page) => render(StatusCode::OK, &page),
+        Err(e) => error_page(&caller, &e),
+    }
+}
+
+struct RunRow {
+    id: String,
+    process: String,
+    due_date: chrono::NaiveDate,
+    status: String,
+    required: Vec<String>,
+    attached: Vec<String>,
+    version: i64,
+}
+
+#[derive(Template)]
+#[template(path = "my_work.html")]
+struct WorkPage {
+    nav: Nav,
+    linked: bool,
+    runs: Vec<RunRow>,
+    tasks: Vec<TaskDto>,
+    can_work: bool,
+    message: Option<String>,
+    errors: Vec<FieldError>,
+}
+
+async fn work_page(
+    st: &AppState,
+    caller: &Caller,
+    message: Option<String>,
+    errors: Vec<FieldError>,
+    status: StatusCode,
+) -> Response {
+    let result = async {
+        let MyWorkDto { activities, tasks } = work_of(st, caller).await?;
+        let processes: HashMap<String, (String, Vec<String>)> = st
+            .store
+            .list_processes()
+            .await?
+            .into_iter()
+            .map(|p| (p.id.to_string(), (p.name, p.evidence)))
+            .collect();
+        let mut runs: Vec<RunRow> = activities
+            .into_iter()
+            .map(|a| {
+                let (process, required) = processes.get(&a.process_id).cloned().unwrap_or_default();
+                RunRow {
+                    id: a.id,
+                    process,
+                    due_date: a.due_date,
+                    status: a.status.to_string(),
+                    required,
+                    attached: a.evidence,
+                    version: a.version,
+                }
+            })
+            .collect();
+        // Overdue first, then by due date.
+        runs.sort_by_key(|r| (r.status != "overdue", r.due_date));
+        Ok::<_, AppError>((runs, tasks))
+    }
+    .await;
+    match result {
+        Ok((runs, tasks)) => render(
+            status,
+            &WorkPage {
+                nav: Nav::of(caller, "my-work"),
+                linked: caller.account.person_id.is_some(),
+                runs,
+                tasks,
+                can_work: caller.may(Action::WorkOnProcesses),
+                message,
+                errors,
+            },
+        ),
+        Err(e) => error_page(caller, &e),
+    }
+}
+
+async fn my_work(State(st): State<AppState>, caller: Caller) -> Response {
+    work_page(&st, &caller, None, Vec::new(), StatusCode::OK).await
+}
+
+fn field_errors(e: AppError) -> Result<Vec<FieldError>, AppError> {
+    match e {
+        AppError::Invalid(v) => Ok(v.errors),
+        AppError::Stale(_) => Ok(vec![FieldError {
+            field: "version".into(),
+            message: e.to_string(),
+        }]),
+        other => Err(other),
+    }
+}
+
+async fn upload(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    mp: Multipart,
+) -> Response {
+    let result = async {
+        let id = path_id(&id, "activity")?;
+        let mut requirement = String::new();
+        // The requirement field comes before the file in the form; read both.
+        let (new, description, req) = read_upload_with_requirement(mp, &mut requirement).await?;
+        let ev = st
+            .store
+            .store_evidence(&caller.actor(), new, &description)
+            .await?;
+        st.store
+            .attach_evidence_to_activity(&caller.actor(), id, &req, &ev.id)
+            .await?;
+        Ok::<_, AppError>(req)
+    }
+    .await;
+    match result {
+        Ok(req) => {
+            work_page(
+                &st,
+                &caller,
+                Some(format!("Evidence \"{req}\" attached.")),
+                Vec::new(),
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(e) => match field_errors(e) {
+            Ok(errors) => {
+                work_page(&st, &caller, None, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            }
+            Err(e @ AppError::TooLarge(_)) => {
+                work_page(
+                    &st,
+                    &caller,
+                    None,
+                    vec![FieldError {
+                        field: "file".into(),
+                        message: e.to_string(),
+                    }],
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                )
+                .await
+            }
+            Err(e) => error_page(&caller, &e),
+        },
+    }
+}
+
+async fn read_upload_with_requirement(
+    mut mp: Multipart,
+    requirement: &mut String,
+) -> Result<(holdfast_store::NewEvidence, String, String), AppError> {
+    // The first field is the requirement; the rest is an ordinary upload.
+    if let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(e.body_text()))?
+    {
+        if field.name() == Some("requirement") {
+            *requirement = field
+                .text()
+                .await
+                .map_err(|e| AppError::BadRequest(e.body_text()))?;
+        } else {
+            return Err(AppError::invalid(
+                "requirement",
+                "choose which evidence item the file is",
+            ));
+        }
+    }
+    let (new, description) = read_upload(mp).await?;
+    Ok((new, description, requirement.clone()))
+}
+
+#[derive(Deserialize)]
+struct CloseForm {
+    #[serde(default)]
+    comment: String,
+    #[serde(default)]
+    version: String,
+}
+
+async fn close(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Form(f): Form<CloseForm>,
+) -> Response {
+    let result = async {
+        let version: i64 = f
+            .version
+            .parse()
+            .map_err(|_| AppError::invalid("version", "reload the page and try again"))?;
+        st.store
+            .close_activity(
+                &caller.actor(),
+                path_id(&id, "activity")?,
+                version,
+                &f.comment,
+                chrono::Utc::now(),
+            )
+            .await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => {
+            work_page(
+                &st,
+                &caller,
+                Some("Run closed.".into()),
+                Vec::new(),
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(e) => match field_errors(e) {
+            Ok(errors) => {
+                work_page(&st, &caller, None, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            }
+            Err(e) => error_page(&caller, &e),
+        },
+    }
+}
+
+async fn complete(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Form(f): Form<CloseForm>,
+) -> Response {
+    let result = async {
+        let version: i64 = f
+            .version
+            .parse()
+            .map_err(|_| AppError::invalid("version", "reload the page and try again"))?;
+        st.store
+            .complete_task(
+                &caller.actor(),
+                path_id(&id, "task")?,
+                version,
+                chrono::Utc::now(),
+            )
+            .await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => see_other("/my-work"),
+        Err(e) => match field_errors(e) {
+            Ok(errors) => {
+                work_page(&st, &caller, None, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            }
+            Err(e) => error_page(&caller, &e),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "tasks.html")]
+struct TasksPage {
+    nav: Nav,
+    tasks: Vec<(TaskDto, String)>,
+    processes: Vec<(String, String)>,
+    process: String,
+    open: bool,
+}
+
+#[derive(Deserialize, Default)]
+struct TaskFilters {
+    #[serde(default)]
+    process: String,
+    #[serde(default)]
+    open: Option<String>,
+}
+
+async fn tasks(
+    State(st): State<AppState>,
+    caller: Caller,
+    Query(f): Query<TaskFilters>,
+) -> Response {
+    let open = f.open.as_deref() != Some("0");
+    let result = async {
+        let names = names(&st).await?;
+        let process_id = if f.process.is_empty() {
+            None
+        } else {
+            Some(path_id(&f.process, "process")?)
+        };
+        let list = st
+            .store
+            .list_tasks(&TaskQuery {
+                process_id,
+                open_only: open,
+                limit: 1000,
+                ..Default::default()
+            })
+            .await?;
+        let tasks = list
+            .iter()
+            .map(|t| {
+                (
+                    TaskDto::from(t),
+                    t.process_id
+                        .and_then(|p| names.get(&p.to_string()).cloned())
+                        .unwrap_or_default(),
+                )
+            })
+            .collect();
+        let mut processes: Vec<(String, String)> = names.into_iter().collect();
+        processes.sort_by(|a, b| a.1.cmp(&b.1));
+        Ok::<_, AppError>((tasks, processes))
+    }
+    .await;
+    match result {
+        Ok((tasks, processes)) => render(
+            StatusCode::OK,
+            &TasksPage {
+                nav: Nav::of(&caller, "tasks"),
+                tasks,
+                processes,
+                process: f.process,
+                open,
+            },
+        ),
+        Err(e) => error_page(&caller, &e),
+    }
+}
+
+struct RuleRow {
+    event: String,
+    from: String,
+    to: String,
+    title: String,
+    sla: i64,
+}
+
+#[derive(Deserialize, Default)]
+struct RuleForm {
+    #[serde(default)]
+    from_process: String,
+    #[serde(default)]
+    event: String,
+    #[serde(default)]
+    to_process: String,
+    #[serde(default)]
+    task_title: String,
+    #[serde(default)]
+    sla_hours: String,
+}
+
+#[derive(Template)]
+#[template(path = "interactions.html")]
+struct RulesPage {
+    nav: Nav,
+    rules: Vec<RuleRow>,
+    processes: Vec<(String, String)>,
+    events: Vec<&'static str>,
+    can_manage: bool,
+    form: RuleForm,
+    errors: Vec<FieldError>,
+}
+
+async fn rules_page(
+    st: &AppState,
+    caller: &Caller,
+    form: RuleForm,
+    errors: Vec<FieldError>,
+    status: StatusCode,
+) -> Response {
+    let result = async {
+        let names = names(st).await?;
+        let name = |id: &holdfast_core::ids::ProcessId| {
+            names.get(&id.to_string()).cloned().unwrap_or_default()
+        };
+        let rules = st
+            .store
+            .list_rules()
+            .await?
+            .iter()
+            .map(|r| RuleRow {
+                event: r.event.to_string(),
+                from: name(&r.from_process),
+                to: name(&r.to_process),
+                title: r.task_title.clone(),
+                sla: r.sla_hours,
+            })
+            .collect();
+        let mut processes: Vec<(String, String)> = names.clone().into_iter().collect();
+        processes.sort_by(|a, b| a.1.cmp(&b.1));
+        Ok::<_, AppError>((rules, processes))
+    }
+    .await;
+    match result {
+        Ok((rules, processes)) => render(
+            status,
+            &RulesPage {
+                nav: Nav::of(caller, "interactions"),
+                rules,
+                processes,
+                events: EventKind::ALL.iter().map(|e| e.as_str()).collect(),
+                can_manage: caller.may(Action::ManageProcesses),
+                form,
+                errors,
+            },
+        ),
+        Err(e) => error_page(caller, &e),
+    }
+}
+
+async fn interactions(State(st): State<AppState>, caller: Caller) -> Response {
+    rules_page(
+        &st,
+        &caller,
+        RuleForm {
+            sla_hours: "24".into(),
+            ..RuleForm::default()
+        },
+        Vec::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn add_interaction(
+    State(st): State<AppState>,
+    caller: Caller,
+    Form(f): Form<RuleForm>,
+) -> Response {
+    let result = async {
+        let event: EventKind = f
+            .event
+            .parse()
+            .map_err(|m: String| AppError::invalid("event", m))?;
+        let sla: i64 = f.sla_hours.trim().parse().map_err(|_| {
+            AppError::invalid("sla_hours", "enter the SLA as a whole number of hours")
+        })?;
+        let from = path_id(&f.from_process, "process")
+            .map_err(|_| AppError::invalid("from_process", "choose a process"))?;
+        let to = path_id(&f.to_process, "process")
+            .map_err(|_| AppError::invalid("to_process", "choose a process"))?;
+        let rule = NewRule {
+            from_process: from,
+            event,
+            condition: None,
+            to_process: to,
+            task_title: f.task_title.clone(),
+            priority: "normal".into(),
+            sla_hours: sla,
+        };
+        st.store.create_rule(&caller.actor(), rule).await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => see_other("/interactions"),
+        Err(e) => match field_errors(e) {
+            Ok(errors) => {
+                rules_page(&st, &caller, f, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            }
+            Err(e) => error_page(&caller, &e),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "map.html")]
+struct MapPage {
+    nav: Nav,
+    svg: String,
+}
+
+async fn map_page(State(st): State<AppState>, caller: Caller) -> Response {
+    match process_map(&st).await {
+        Ok(map) => render(
+            StatusCode::OK,
+            &MapPage {
+                nav: Nav::of(&caller, "map"),
+                svg: crate::svg::render(&map),
+            },
+        ),
+        Err(e) => error_page(&caller, &e),
+    }
+}
+
+async fn map_svg(State(st): State<AppState>, caller: Caller) -> Response {
+    match process_map(&st).await {
+        Ok(map) => (
+            [
+                (header::CONTENT_TYPE, "image/svg+xml"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            crate::svg::render(&map),
+        )
+            .into_response(),
+        Err(e) => error_page(&caller, &e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "readiness.html")]
+struct ReadinessPage {
+    nav: Nav,
+    findings: Vec<Finding>,
+    majors: usize,
+    minors: usize,
+    observations: usize,
+}
+
+async fn readiness(State(st): State<AppState>, caller: Caller) -> Response {
+    match findings(&st).await {
+        Ok(findings) => {
+            let count = |s| findings.iter().filter(|f| f.severity == s).count();
+            let (majors, minors, observations) = (
+                count(Severity::Major),
+                count(Severity::Minor),
+                count(Severity::Observation),
+            );
+            render(
+                StatusCode::OK,
+                &ReadinessPage {
+                    nav: Nav::of(&caller, "readiness"),
+                    findings,
+                    majors,
+                    minors,
+                    observations,
+                },
+            )
+        }
+        Err(e) => error_page(&caller, &e),
+    }
+}

@@ -1,0 +1,317 @@
+//! The process API: definitions, runs with evidence, tasks, rules, readiness — and every
+//! class of bad input answered with problem details and nothing stored.
+
+use holdfast_core::account::Role;
+use serde_json::{Value, json};
+
+use crate::helpers::{Db, TestApp, problem, spawn_app};
+
+async fn stored(app: &TestApp) -> i64 {
+    app.count("audit_event").await
+}
+
+fn process_body(cadence: &str, owner: &str) -> Value {
+    json!({"name": "Firewall review", "objective": "Keep only the rules we need", "owner_id": owner, "cadence": cadence,
+           "evidence": ["rule export"], "clauses": ["8.1"], "controls": ["8.20"], "status": "active"})
+}
+
+async fn bad_process_definitions_say_what_is_wrong(db: Db) {
+    let app = spawn_app(db).await;
+    let s = app.login(Role::Manager).await;
+    let admin = app.login(Role::Admin).await;
+    let before = stored(&app).await;
+    let p = problem(
+        s.post_json(
+            "/api/v1/processes",
+            &process_body("FREQ=FORTNIGHTLY", &app.person_id),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "cadence");
+    assert!(
+        p["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("not valid"),
+        "{p}"
+    );
+    assert_eq!(stored(&app).await, before, "nothing stored");
+    // An owner who is not an active person.
+    let etag = "\"1\"";
+    assert_eq!(
+        admin
+            .patch_json(
+                &format!("/api/v1/people/{}", app.member_person_id),
+                &json!({"employment_status": "left", "end_date": "2026-11-01"}),
+                Some(etag)
+            )
+            .await
+            .status(),
+        200
+    );
+    let before = stored(&app).await;
+    let p = problem(
+        s.post_json(
+            "/api/v1/processes",
+            &process_body("FREQ=MONTHLY;BYMONTHDAY=1", &app.member_person_id),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "owner_id");
+    let mut unknown = process_body("FREQ=MONTHLY;BYMONTHDAY=1", &app.person_id);
+    unknown["controls"] = json!(["9.99"]);
+    problem(s.post_json("/api/v1/processes", &unknown).await, 422).await;
+    assert_eq!(stored(&app).await, before, "nothing stored");
+    let created = s
+        .post_json(
+            "/api/v1/processes",
+            &process_body("FREQ=MONTHLY;BYMONTHDAY=1", &app.person_id),
+        )
+        .await;
+    assert_eq!(created.status(), 201);
+}
+
+async fn looping_rules_and_non_positive_slas_are_refused(db: Db) {
+    let app = spawn_app(db).await;
+    let s = app.login(Role::Manager).await;
+    let before = stored(&app).await;
+    let body = |event: &str, sla: i64| json!({"from_process": app.process_id, "event": event, "to_process": app.process_id, "task_title": "Again", "sla_hours": sla});
+    let p = problem(
+        s.post_json("/api/v1/interactions", &body("task_done", 24))
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "to_process");
+    let p = problem(
+        s.post_json("/api/v1/interactions", &body("person_left", 0))
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "sla_hours");
+    problem(
+        s.post_json("/api/v1/interactions", &body("sometimes", 24))
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(stored(&app).await, before);
+}
+
+async fn a_run_closes_only_with_its_evidence_and_reopens_only_with_a_reason(db: Db) {
+    let app = spawn_app(db).await;
+    let owner = app.login(Role::Owner).await;
+    let path = format!("/api/v1/activities/{}", app.activity_id);
+    let before = stored(&app).await;
+    let p = problem(
+        owner
+            .post_json_if(
+                &format!("{path}/close"),
+                &json!({"comment": "done"}),
+                "\"1\"",
+            )
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "evidence");
+    assert_eq!(stored(&app).await, before);
+    // Upload: empty, wrong type, too large.
+    let upload = |name: &str, ct: &str, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes)
+                    .file_name(name.to_owned())
+                    .mime_str(ct)
+                    .expect("mime"),
+            )
+            .text("description", "Rule export");
+        owner
+            .with_csrf(
+                owner
+                    .client
+                    .post(format!("{}/api/v1/evidence", owner.base))
+                    .multipart(form),
+            )
+            .send()
+    };
+    problem(
+        upload("e.txt", "text/plain", vec![]).await.expect("send"),
+        422,
+    )
+    .await;
+    problem(
+        upload("e.exe", "application/x-msdownload", b"MZ".to_vec())
+            .await
+            .expect("send"),
+        422,
+    )
+    .await;
+    problem(
+        upload("big.txt", "text/plain", vec![b'a'; 11 * 1024 * 1024])
+            .await
+            .expect("send"),
+        413,
+    )
+    .await;
+    assert_eq!(stored(&app).await, before);
+    let ev: Value = upload("rules.csv", "text/csv", b"rule,port\nallow,443\n".to_vec())
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let ev_id = ev["id"].as_str().expect("id");
+    let a: Value = owner
+        .post_json(
+            &format!("{path}/evidence"),
+            &json!({"requirement": "change log", "evidence_id": ev_id}),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(a["evidence"], json!(["change log"]));
+    let version = format!("\"{}\"", a["version"]);
+    let closed = owner
+        .post_json_if(
+            &format!("{path}/close"),
+            &json!({"comment": "Reviewed 3 changes"}),
+            &version,
+        )
+        .await;
+    assert_eq!(closed.status(), 200);
+    let closed: Value = closed.json().await.expect("json");
+    assert_eq!(closed["status"], "done");
+    let v = format!("\"{}\"", closed["version"]);
+    problem(
+        owner
+            .post_json_if(&format!("{path}/reopen"), &json!({"reason": " "}), &v)
+            .await,
+        422,
+    )
+    .await;
+    problem(
+        owner
+            .post_json_if(&format!("{path}/skip"), &json!({"reason": "busy"}), &v)
+            .await,
+        403,
+    )
+    .await;
+    let reopened = owner
+        .post_json_if(
+            &format!("{path}/reopen"),
+            &json!({"reason": "Wrong export attached"}),
+            &v,
+        )
+        .await;
+    assert_eq!(reopened.status(), 200);
+    let actions: Vec<String> = sqlx::query_scalar("select action from audit_event where entity_type = 'activity' and entity_id = $1 order by seq")
+        .bind(&app.activity_id)
+        .fetch_all(app.store.pool())
+        .await
+        .expect("events");
+    assert_eq!(
+        actions,
+        ["planned", "evidence_attached", "closed", "reopened"]
+    );
+    let download = owner.get(&format!("/api/v1/evidence/{ev_id}")).await;
+    assert_eq!(
+        download
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("text/csv")
+    );
+    assert_eq!(
+        download.bytes().await.expect("bytes").as_ref(),
+        b"rule,port\nallow,443\n"
+    );
+}
+
+async fn readiness_and_the_map_come_from_live_records(db: Db) {
+    let app = spawn_app(db).await;
+    let s = app.login(Role::Auditor).await;
+    let r: Value = s.get("/api/v1/readiness").await.json().await.expect("json");
+    assert!(r["findings"].is_array());
+    let map: Value = s
+        .get("/api/v1/processes/map")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(map["nodes"].as_array().map(Vec::len), Some(15));
+    assert_eq!(map["edges"].as_array().map(Vec::len), Some(14));
+    let svg = s.get("/processes/map.svg").await;
+    assert_eq!(
+        svg.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("image/svg+xml")
+    );
+    let text = svg.text().await.expect("svg");
+    assert!(
+        text.starts_with("<svg") && text.contains("Access review") && text.contains("person_left"),
+        "{}",
+        &text[..200.min(text.len())]
+    );
+}
+
+async fn tasks_validate_and_complete_with_an_sla_outcome(db: Db) {
+    let app = spawn_app(db).await;
+    let owner = app.login(Role::Owner).await;
+    let before = stored(&app).await;
+    problem(
+        owner
+            .post_json(
+                "/api/v1/tasks",
+                &json!({"title": " ", "due_at": "2026-12-24T12:00:00Z"}),
+            )
+            .await,
+        422,
+    )
+    .await;
+    problem(
+        owner
+            .post_json("/api/v1/tasks", &json!({"title": "x", "due_at": "soon"}))
+            .await,
+        422,
+    )
+    .await;
+    problem(
+        owner
+            .post_json(
+                "/api/v1/tasks",
+                &json!({"title": "x", "due_at": "2026-12-24T12:00:00Z", "priority": "urgent"}),
+            )
+            .await,
+        422,
+    )
+    .await;
+    problem(owner.post_json("/api/v1/tasks", &json!({"title": "x", "due_at": "2026-12-24T12:00:00Z", "owner_id": "0190f0c4-0000-7000-8000-000000000000"})).await, 422).await;
+    assert_eq!(stored(&app).await, before);
+    let path = format!("/api/v1/tasks/{}/complete", app.task_id);
+    problem(owner.post_json_if(&path, &json!({}), "\"7\"").await, 412).await;
+    let done: Value = owner
+        .post_json_if(&path, &json!({}), "\"1\"")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(done["status"], "done");
+    assert_eq!(done["sla"], "met");
+}
+
+crate::on_both_databases!(
+    bad_process_definitions_say_what_is_wrong,
+    looping_rules_and_non_positive_slas_are_refused,
+    a_run_closes_only_with_its_evidence_and_reopens_only_with_a_reason,
+    readiness_and_the_map_come_from_live_records,
+    tasks_validate_and_complete_with_an_sla_outcome,
+);

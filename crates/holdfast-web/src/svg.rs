@@ -81,8 +81,7 @@ pub fn render(map: &ProcessMap) -> String {
         let c = colour(e.health);
         let _ = write!(
             out,
-            r#"<g class="edge {health:?}"><title>{event}, SLA {sla} h: {met} met, {breached} breached, {open} open</title><path d="M{sx:.0},{sy:.0} Q{mx:.0},{my:.0} {ex:.0},{ey:.0}" fill="none" stroke="{c}" stroke-width="2" marker-end="url(#arrow-{health:?})"/><text x="{mx:.0}" y="{my:.0}" font-size="11" fill="{c}" text-anchor="middle">{event} · {sla} h</text></g>
-"#,
+            r#"<g class="edge {health:?}"><title>{event}, SLA {sla} h: {met} met, {breached} breached, {open} open</title><path d="M{sx:.0},{sy:.0} Q{mx:.0},{my:.0} {ex:.0},{ey:.0}" fill="none" stroke="{c}" stroke-width="2" marker-end="url(#arrow-{health:?})"/><text x="{mx:.0}" y="{my:.0}" font-size="11" fill="{c}" text-anchor="middle">{event} · {sla} h</text></g>"#,
             health = e.health,
             event = esc(&e.event),
             sla = e.sla_hours,
@@ -94,8 +93,7 @@ pub fn render(map: &ProcessMap) -> String {
     for (node, (x, y)) in map.nodes.iter().zip(&pos) {
         let _ = write!(
             out,
-            r##"<g class="node"><a href="/processes/{id}"><rect x="{rx:.0}" y="{ry:.0}" width="{BOX_W}" height="{BOX_H}" rx="8" fill="#f6f8fa" stroke="#0b5cad" stroke-width="1.5"/><text x="{x:.0}" y="{ty:.0}" font-size="13" text-anchor="middle" fill="#1b1f24">{name}</text></a></g>
-"##,
+            r##"<g class="node"><a href="/processes/{id}"><rect x="{rx:.0}" y="{ry:.0}" width="{BOX_W}" height="{BOX_H}" rx="8" fill="#f6f8fa" stroke="#0b5cad" stroke-width="1.5"/><text x="{x:.0}" y="{ty:.0}" font-size="13" text-anchor="middle" fill="#1b1f24">{name}</text></a></g>"##,
             id = esc(&node.id),
             rx = x - BOX_W / 2.0,
             ry = y - BOX_H / 2.0,

@@ -74,6 +74,18 @@ impl FromStr for ActivityState {
     }
 }
 
+impl fmt::Display for ActivityStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Planned => "planned",
+            Self::InProgress => "in_progress",
+            Self::Overdue => "overdue",
+            Self::Done => "done",
+            Self::Skipped => "skipped",
+        })
+    }
+}
+
 /// One run of a process.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Activity {
@@ -314,17 +326,5 @@ mod tests {
             "reason"
         );
         assert!(check_reopen(&run(ActivityState::Done, &[]), "wrong file attached").is_ok());
-    }
-}
-
-impl fmt::Display for ActivityStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Planned => "planned",
-            Self::InProgress => "in_progress",
-            Self::Overdue => "overdue",
-            Self::Done => "done",
-            Self::Skipped => "skipped",
-        })
     }
 }

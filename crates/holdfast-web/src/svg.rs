@@ -31,12 +31,18 @@ fn colour(h: Health) -> &'static str {
 #[must_use]
 pub fn render(map: &ProcessMap) -> String {
     let n = map.nodes.len().max(1);
-    let (cx, cy, r) = (W / 2.0, H / 2.0, W.min(H) / 2.0 - 90.0);
+    // An ellipse uses the wide canvas, so fifteen boxes fit around it without touching.
+    let (cx, cy, rx, ry) = (
+        W / 2.0,
+        H / 2.0,
+        W / 2.0 - BOX_W / 2.0 - 20.0,
+        H / 2.0 - 120.0,
+    );
     let pos: Vec<(f64, f64)> = (0..map.nodes.len())
         .map(|i| {
             #[allow(clippy::cast_precision_loss)]
             let a = 2.0 * PI * (i as f64) / (n as f64) - PI / 2.0;
-            (cx + r * a.cos(), cy + r * a.sin())
+            (cx + rx * a.cos(), cy + ry * a.sin())
         })
         .collect();
     let index = |id: &str| map.nodes.iter().position(|n| n.id == id);

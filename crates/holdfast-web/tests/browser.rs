@@ -204,6 +204,86 @@ async fn an_administrator_browses_people_and_a_member_is_kept_out() {
     let _ = c.close().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_process_owner_closes_a_run_with_uploaded_evidence_and_sees_the_map() {
+    let app = spawn_app(Db::Sqlite).await;
+    let driver = start_driver().await;
+    let profile = tempfile::tempdir().expect("profile dir");
+    let c = browser(&driver, profile.path()).await;
+    let evidence = profile.path().join("change-log.txt");
+    std::fs::write(&evidence, "CHG-101 firewall rule removed\n").expect("evidence file");
+    let run_id = app.activity_id.clone();
+
+    run(&c, "owner-journey", async {
+        log_in(&c, &app, Role::Owner).await?;
+        c.find(Locator::LinkText("My work")).await?.click().await?;
+        let section = c
+            .wait()
+            .for_element(Locator::Css(&format!(
+                "section[aria-labelledby='run-{run_id}']"
+            )))
+            .await?;
+        section
+            .find(Locator::Css("input[type=file]"))
+            .await?
+            .send_keys(&evidence.display().to_string())
+            .await?;
+        section
+            .find(Locator::Css("form[enctype] button"))
+            .await?
+            .click()
+            .await?;
+        let notice = text(&c, "p.notice").await?;
+        assert!(notice.contains("attached"), "{notice}");
+        let section = c
+            .find(Locator::Css(&format!(
+                "section[aria-labelledby='run-{run_id}']"
+            )))
+            .await?;
+        assert!(section.text().await?.contains("✓ change log"));
+        section
+            .find(Locator::Css("input[name=comment]"))
+            .await?
+            .send_keys("Reviewed CHG-101")
+            .await?;
+        section
+            .find(Locator::Css("form:not([enctype]) button"))
+            .await?
+            .click()
+            .await?;
+        assert_eq!(text(&c, "p.notice").await?, "Run closed.");
+        save(&c, "my-work").await;
+        assert!(
+            c.find(Locator::Css(&format!(
+                "section[aria-labelledby='run-{run_id}']"
+            )))
+            .await
+            .is_err(),
+            "the closed run leaves my work"
+        );
+        c.find(Locator::LinkText("Process map"))
+            .await?
+            .click()
+            .await?;
+        let map = c
+            .wait()
+            .for_element(Locator::Css("#process-map svg"))
+            .await?;
+        assert!(map.text().await?.contains("Access review"));
+        save(&c, "process-map").await;
+        Ok(())
+    })
+    .await;
+    let _ = c.close().await;
+    let closed = app
+        .store
+        .activity(run_id.parse().expect("id"))
+        .await
+        .expect("run");
+    assert_eq!(closed.state, holdfast_core::activity::ActivityState::Done);
+    assert_eq!(closed.evidence, ["change log"]);
+}
+
 fn url_with(app: &TestApp, path: &str) -> url::Url {
     url::Url::parse(&app.url(path)).expect("url")
 }

@@ -118,7 +118,11 @@ pub async fn spawn_app_with(db: Db, config: WebConfig) -> TestApp {
                 NewUserAccount {
                     email: EmailAddress::parse("email", &email(role)).expect("email"),
                     role,
-                    person_id: (role == Role::Member).then_some(mem.id),
+                    person_id: match role {
+                        Role::Member => Some(mem.id),
+                        Role::Owner => Some(ada.id),
+                        _ => None,
+                    },
                     password: NewPassword::parse(PASSWORD.into()).expect("pw"),
                 },
             )

@@ -136,6 +136,19 @@ pub struct ServeArgs {
     /// Mark cookies Secure: set this when Holdfast is reached over HTTPS.
     #[arg(long, env = "HOLDFAST_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Mail server for reminders and escalations, smtp://HOST:PORT. Without it notifications
+    /// are recorded and shown in the app only.
+    #[arg(long, env = "HOLDFAST_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Sender address of notifications.
+    #[arg(long, env = "HOLDFAST_SMTP_FROM", default_value = "holdfast@localhost")]
+    pub smtp_from: String,
+    /// Seconds between runs of the background worker (planning, dispatch, reminders).
+    #[arg(long, env = "HOLDFAST_WORKER_INTERVAL", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub worker_interval: u64,
+    /// Days ahead the scheduler plans runs.
+    #[arg(long, env = "HOLDFAST_PLANNING_HORIZON", default_value_t = 90, value_parser = clap::value_parser!(i64).range(1..=730))]
+    pub planning_horizon: i64,
 }
 
 /// Arguments of `demo`.

@@ -6,6 +6,7 @@
 
 mod cli;
 mod commands;
+mod worker;
 
 use std::process::ExitCode;
 

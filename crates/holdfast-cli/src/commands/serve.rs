@@ -1,4 +1,4 @@
-//! `holdfast serve`: the web application and API.
+//! `holdfast serve`: the web application and API, with the background worker beside it.
 
 use holdfast_store::{OpenMode, Store};
 use holdfast_web::WebConfig;
@@ -19,16 +19,35 @@ pub async fn bind(listen: &str) -> anyhow::Result<tokio::net::TcpListener> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))
 }
 
-/// Serves until a shutdown signal.
+/// Serves until a shutdown signal, with the background worker beside the web server.
 pub async fn serve(
     store: Store,
     args: &ServeArgs,
     listener: tokio::net::TcpListener,
 ) -> anyhow::Result<Outcome> {
+    let smtp = args
+        .smtp_url
+        .as_deref()
+        .map(|u| crate::worker::Smtp::parse(u, &args.smtp_from))
+        .transpose()?;
+    if smtp.is_none() {
+        tracing::info!(
+            "no HOLDFAST_SMTP_URL: notifications are recorded and shown in the app only"
+        );
+    }
+    let worker_config = crate::worker::WorkerConfig {
+        interval: std::time::Duration::from_secs(args.worker_interval),
+        horizon_days: args.planning_horizon,
+        smtp,
+        instance: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
+    };
+    let worker = tokio::spawn(crate::worker::run(store.clone(), worker_config));
     let config = WebConfig {
         secure_cookies: args.secure_cookies,
         ..WebConfig::default()
     };
-    holdfast_web::serve(store, config, listener).await?;
+    let served = holdfast_web::serve(store, config, listener).await;
+    worker.abort();
+    served?;
     Ok(Outcome::Success)
 }

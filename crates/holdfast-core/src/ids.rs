@@ -79,3 +79,7 @@ record_id!(
     /// Identifies an interaction rule between processes.
     RuleId
 );
+record_id!(
+    /// Identifies a calendar feed (not the secret in its URL).
+    FeedId
+);

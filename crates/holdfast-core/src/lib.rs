@@ -12,6 +12,7 @@ pub mod cadence;
 pub mod catalog;
 pub mod demo;
 pub mod evidence;
+pub mod ical;
 pub mod ids;
 pub mod interaction;
 pub mod library;

@@ -15,6 +15,7 @@ mod activities;
 mod audit;
 mod backup;
 mod browse;
+mod calendar;
 mod error;
 mod events;
 mod evidence;

@@ -1,5 +1,4 @@
-//! Notifications, job leases and calendar feeds: what the background worker and the
-//! calendar endpoints keep.
+//! Notifications and job leases: what the background worker keeps.
 
 use chrono::{DateTime, Utc};
 use sqlx::Row;

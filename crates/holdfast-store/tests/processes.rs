@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::{Duration, NaiveDate, Utc};
 use common::TestDb;
 use holdfast_core::account::Role;
+use holdfast_core::ical::FeedSubject;
 use holdfast_core::ids::{OrganisationId, PersonId};
 use holdfast_core::person::{EmploymentStatus, NewPerson};
 use holdfast_core::process::ProcessStatus;
@@ -445,6 +446,86 @@ async fn an_owner_who_left_cannot_own_a_process(db: TestDb) {
     );
 }
 
+async fn a_calendar_feed_shows_open_work_and_stops_when_revoked(db: TestDb) {
+    let (_, owners) = adopted(&db.store).await;
+    db.store
+        .plan_activities(&ACTOR, d("2026-12-01"), d("2027-02-28"))
+        .await
+        .expect("plan");
+    let it = owners["IT"];
+    let subject = FeedSubject::Person(it);
+    let now = Utc::now();
+    let feed = db
+        .store
+        .create_calendar_feed(&ACTOR, subject, "hash-of-secret", now)
+        .await
+        .expect("feed");
+    let found = db
+        .store
+        .calendar_feed_by_hash("hash-of-secret")
+        .await
+        .expect("lookup")
+        .expect("live feed");
+    assert_eq!(found.subject, subject);
+    let items = db.store.calendar_items(subject).await.expect("items");
+    let open_runs = db
+        .store
+        .list_activities(&ActivityQuery {
+            assignee_id: Some(it),
+            open_only: true,
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .expect("runs");
+    assert!(!open_runs.is_empty(), "IT owns processes with runs");
+    assert_eq!(
+        items.len(),
+        open_runs.len(),
+        "one entry per open run, no tasks yet"
+    );
+    assert!(
+        items
+            .iter()
+            .all(|i| i.uid.starts_with("activity-") && i.summary.starts_with("Run: "))
+    );
+    assert!(
+        items.windows(2).all(|w| w[0].due_at <= w[1].due_at),
+        "earliest first"
+    );
+
+    let stranger = FeedSubject::Person(PersonId::from_uuid(uuid::Uuid::new_v4()));
+    assert!(matches!(
+        db.store
+            .create_calendar_feed(&ACTOR, stranger, "other", now)
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(
+        matches!(
+            db.store
+                .revoke_calendar_feed(&ACTOR, feed.id, Some("user:someone-else"), now)
+                .await,
+            Err(StoreError::NotFound(_))
+        ),
+        "only its maker revokes a feed"
+    );
+    db.store
+        .revoke_calendar_feed(&ACTOR, feed.id, Some(&ACTOR.to_string()), now)
+        .await
+        .expect("revoke");
+    assert_eq!(
+        db.store
+            .calendar_feed_by_hash("hash-of-secret")
+            .await
+            .expect("lookup"),
+        None
+    );
+    let listed = db.store.list_calendar_feeds(None).await.expect("list");
+    assert!(listed[0].revoked_at.is_some());
+    assert_eq!(db.store.verify_chain().await.expect("verify").broken, None);
+}
+
 on_both_databases!(
     planning_twice_creates_no_duplicates,
     editing_a_cadence_replans_only_future_runs,
@@ -452,4 +533,5 @@ on_both_databases!(
     a_person_leaving_sends_a_revocation_task_whose_late_completion_is_a_finding,
     a_rule_that_loops_or_has_no_sla_is_refused,
     an_owner_who_left_cannot_own_a_process,
+    a_calendar_feed_shows_open_work_and_stops_when_revoked,
 );

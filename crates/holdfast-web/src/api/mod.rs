@@ -3,6 +3,7 @@
 
 pub(crate) mod activities;
 pub(crate) mod audit;
+pub(crate) mod calendar;
 pub(crate) mod dashboard;
 pub(crate) mod people;
 pub(crate) mod processes;
@@ -32,6 +33,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = processes::routes(r);
     let r = activities::routes(r);
     let r = work::routes(r);
+    let r = calendar::routes(r);
     audit::routes(r)
 }
 

@@ -1,17 +1,20 @@
-//! My profile: see my account and person, change my name and my password.
+//! My profile: see my account and person, change my name and my password, and follow my
+//! work (or a process's) in a calendar program.
 
 use askama::Template;
 use axum::Form;
-use axum::extract::State;
-use axum::http::{Method, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use holdfast_core::FieldError;
+use holdfast_core::ical::FeedSubject;
 use holdfast_core::person::PersonChanges;
 use holdfast_core::policy::Action;
 use serde::Deserialize;
 
 use super::{Nav, error_page, render};
 use crate::AppState;
+use crate::api::calendar;
 use crate::api::people::PersonDto;
 use crate::api::session::set_own_password;
 use crate::auth::Caller;
@@ -38,6 +41,34 @@ pub fn routes(r: Routes) -> Routes {
         ),
         password,
     )
+    .add(
+        route(
+            Method::POST,
+            "/me/calendar-feeds",
+            own,
+            Kind::Page,
+            "Make a calendar feed",
+        ),
+        create_feed,
+    )
+    .add(
+        route(
+            Method::POST,
+            "/me/calendar-feeds/{id}/revoke",
+            own,
+            Kind::Page,
+            "Revoke a calendar feed",
+        ),
+        revoke_feed,
+    )
+}
+
+/// A feed as the profile lists it.
+struct FeedRow {
+    id: String,
+    follows: String,
+    created: String,
+    revoked: bool,
 }
 
 #[derive(Template)]
@@ -49,37 +80,147 @@ struct MePage {
     person: Option<PersonDto>,
     message: Option<String>,
     errors: Vec<FieldError>,
+    feeds: Vec<FeedRow>,
+    /// `(id, name)` of the processes the caller may follow.
+    processes: Vec<(String, String)>,
+    /// The URL of a feed just made, shown this once.
+    new_feed_url: Option<String>,
 }
 
-async fn page(
-    st: &AppState,
-    caller: &Caller,
+/// What the page shows besides a message: a new feed's URL, or the errors of a rejected form.
+#[derive(Default)]
+struct Outcome {
     message: Option<String>,
     errors: Vec<FieldError>,
-    status: StatusCode,
-) -> Response {
+    new_feed_url: Option<String>,
+}
+
+impl Outcome {
+    fn said(message: &str) -> Self {
+        Self {
+            message: Some(message.to_owned()),
+            ..Self::default()
+        }
+    }
+
+    fn rejected(errors: Vec<FieldError>) -> Self {
+        Self {
+            errors,
+            ..Self::default()
+        }
+    }
+}
+
+async fn page(st: &AppState, caller: &Caller, outcome: Outcome, status: StatusCode) -> Response {
+    match load(st, caller, outcome).await {
+        Ok(p) => render(status, &p),
+        Err(e) => error_page(caller, &e),
+    }
+}
+
+async fn load(st: &AppState, caller: &Caller, outcome: Outcome) -> Result<MePage, AppError> {
     let person = match caller.account.person_id {
-        Some(id) => match st.store.person(id).await {
-            Ok(p) => Some(PersonDto::from(&p)),
-            Err(e) => return error_page(caller, &e.into()),
-        },
+        Some(id) => Some(PersonDto::from(&st.store.person(id).await?)),
         None => None,
     };
-    render(
-        status,
-        &MePage {
-            nav: Nav::of(caller, "me"),
-            email: caller.account.email.to_string(),
-            role: caller.role().to_string(),
-            person,
-            message,
-            errors,
-        },
-    )
+    let processes: Vec<(String, String)> = if caller.may(Action::ReadProcesses) {
+        st.store
+            .list_processes()
+            .await?
+            .into_iter()
+            .map(|p| (p.id.to_string(), p.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let name_of = |id: &str| {
+        processes
+            .iter()
+            .find(|(p, _)| p == id)
+            .map_or_else(|| "a process".to_owned(), |(_, n)| n.clone())
+    };
+    let feeds = st
+        .store
+        .list_calendar_feeds(Some(&caller.actor().to_string()))
+        .await?
+        .iter()
+        .map(|f| FeedRow {
+            id: f.id.to_string(),
+            follows: match f.subject {
+                FeedSubject::Person(_) => "My work".to_owned(),
+                FeedSubject::Process(p) => name_of(&p.to_string()),
+            },
+            created: f.created_at.format("%Y-%m-%d %H:%M").to_string(),
+            revoked: f.revoked_at.is_some(),
+        })
+        .collect();
+    Ok(MePage {
+        nav: Nav::of(caller, "me"),
+        email: caller.account.email.to_string(),
+        role: caller.role().to_string(),
+        person,
+        message: outcome.message,
+        errors: outcome.errors,
+        feeds,
+        processes,
+        new_feed_url: outcome.new_feed_url,
+    })
 }
 
 async fn show(State(st): State<AppState>, caller: Caller) -> Response {
-    page(&st, &caller, None, Vec::new(), StatusCode::OK).await
+    page(&st, &caller, Outcome::default(), StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+struct FeedForm {
+    #[serde(default)]
+    process_id: String,
+}
+
+async fn create_feed(
+    State(st): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Form(f): Form<FeedForm>,
+) -> Response {
+    match calendar::create_feed(&st, &caller, Some(&f.process_id)).await {
+        Ok((path, _)) => {
+            let outcome = Outcome {
+                new_feed_url: Some(calendar::absolute_url(&st, &headers, &path)),
+                ..Outcome::default()
+            };
+            page(&st, &caller, outcome, StatusCode::CREATED).await
+        }
+        Err(AppError::Invalid(v)) => {
+            page(
+                &st,
+                &caller,
+                Outcome::rejected(v.errors),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => error_page(&caller, &e),
+    }
+}
+
+async fn revoke_feed(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Response {
+    match calendar::revoke_feed(&st, &caller, &id).await {
+        Ok(()) => {
+            page(
+                &st,
+                &caller,
+                Outcome::said("The calendar feed was revoked: its URL no longer works."),
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(e) => error_page(&caller, &e),
+    }
 }
 
 #[derive(Deserialize)]
@@ -116,8 +257,7 @@ async fn rename(State(st): State<AppState>, caller: Caller, Form(f): Form<Rename
             page(
                 &st,
                 &caller,
-                Some("Your name was saved.".into()),
-                Vec::new(),
+                Outcome::said("Your name was saved."),
                 StatusCode::OK,
             )
             .await
@@ -126,8 +266,7 @@ async fn rename(State(st): State<AppState>, caller: Caller, Form(f): Form<Rename
             page(
                 &st,
                 &caller,
-                None,
-                v.errors,
+                Outcome::rejected(v.errors),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
@@ -154,8 +293,7 @@ async fn password(
             page(
                 &st,
                 &caller,
-                Some("Your password was changed; your other sessions were ended.".into()),
-                Vec::new(),
+                Outcome::said("Your password was changed; your other sessions were ended."),
                 StatusCode::OK,
             )
             .await
@@ -164,8 +302,7 @@ async fn password(
             page(
                 &st,
                 &caller,
-                None,
-                v.errors,
+                Outcome::rejected(v.errors),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await

@@ -10,7 +10,10 @@ use reqwest::Method;
 
 use crate::helpers::{Db, Session, TestApp, spawn_app};
 
-fn concrete(path: &str, app: &TestApp, token_id: &str) -> String {
+fn concrete(path: &str, app: &TestApp, token_id: &str, feed_path: &str) -> String {
+    if path == "/calendar/{secret}" {
+        return feed_path.to_owned();
+    }
     path.replace("/people/{id}", &format!("/people/{}", app.person_id))
         .replace(
             "/users/{id}",
@@ -68,11 +71,23 @@ async fn every_route_answers_every_role_as_the_policy_says(db: Db) {
         .await
         .expect("token");
     let token_id = created["token"]["id"].as_str().expect("id").to_owned();
+    // A live calendar feed, so its public URL has something to answer with.
+    let feed: serde_json::Value = admin
+        .post_json(
+            "/api/v1/calendar-feeds",
+            &serde_json::json!({"process_id": app.process_id}),
+        )
+        .await
+        .json()
+        .await
+        .expect("feed");
+    let feed_url = feed["url"].as_str().expect("feed url");
+    let feed_path = &feed_url[feed_url.find("/calendar/").expect("feed path")..];
 
     let mut checked = 0;
     for info in &routes {
         let method = Method::from_bytes(info.method.as_str().as_bytes()).expect("method");
-        let path = concrete(info.path, &app, &token_id);
+        let path = concrete(info.path, &app, &token_id, feed_path);
         // No login.
         let resp = call(&app.anonymous(), &method, &path, info.kind).await;
         let status = resp.status().as_u16();

@@ -2,6 +2,7 @@
 
 mod authn;
 mod authorization;
+mod calendar;
 mod helpers;
 mod openapi;
 mod people;

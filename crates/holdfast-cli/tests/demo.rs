@@ -68,6 +68,67 @@ async fn demo_prints_working_logins_and_shuts_down_gracefully() {
             "{role} logs in with the printed password"
         );
     }
+    // Without a mail server the worker records reminders, and the owner sees them in the app.
+    let (_, owner_email, owner_password) = &logins[2];
+    let owner = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let resp = owner
+        .post(format!("{url}/api/v1/session"))
+        .json(&serde_json::json!({"email": owner_email, "password": owner_password}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(resp.status(), 201);
+    let started = std::time::Instant::now();
+    let notifications = loop {
+        let list: serde_json::Value = owner
+            .get(format!("{url}/api/v1/notifications"))
+            .send()
+            .await
+            .expect("notifications")
+            .json()
+            .await
+            .expect("json");
+        if list.as_array().is_some_and(|l| !l.is_empty()) {
+            break list;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "the worker recorded no reminder for the IT owner"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    };
+    let me: serde_json::Value = owner
+        .get(format!("{url}/api/v1/me"))
+        .send()
+        .await
+        .expect("me")
+        .json()
+        .await
+        .expect("json");
+    let person_email = me["person"]["email"]
+        .as_str()
+        .expect("the owner is a person");
+    assert!(
+        notifications
+            .as_array()
+            .expect("list")
+            .iter()
+            .all(|n| n["status"] == "recorded" && n["recipient"] == person_email),
+        "only the owner's own, recorded: {notifications} for {me}"
+    );
+    let page = owner
+        .get(format!("{url}/my-work"))
+        .send()
+        .await
+        .expect("my work")
+        .text()
+        .await
+        .expect("html");
+    assert!(page.contains("shown here (no mail server)"), "{page}");
+
     let (_, email, password) = &logins[0];
     let resp = client
         .post(format!("{url}/api/v1/session"))

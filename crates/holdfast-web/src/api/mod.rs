@@ -5,6 +5,7 @@ pub(crate) mod activities;
 pub(crate) mod audit;
 pub(crate) mod calendar;
 pub(crate) mod dashboard;
+pub(crate) mod notifications;
 pub(crate) mod people;
 pub(crate) mod processes;
 pub(crate) mod session;
@@ -34,6 +35,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = activities::routes(r);
     let r = work::routes(r);
     let r = calendar::routes(r);
+    let r = notifications::routes(r);
     audit::routes(r)
 }
 

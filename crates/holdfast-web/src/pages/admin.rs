@@ -4,14 +4,14 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use holdfast_core::FieldError;
 use holdfast_core::account::{Role, UserAccount};
 use holdfast_core::policy::{self, Action};
 use holdfast_store::UserAccountPatch;
 use serde::Deserialize;
 
-use super::{Nav, error_page, render, url_encode};
+use super::{Nav, error_page, field_errors, render, see_other, url_encode};
 use crate::AppState;
 use crate::api::path_id;
 use crate::api::tokens::{create_token, revoke_token};
@@ -72,23 +72,6 @@ pub fn routes(r: Routes) -> Routes {
         ),
         token_revoke,
     )
-}
-
-fn see_other(to: &str) -> Response {
-    let mut resp = Redirect::to(to).into_response();
-    *resp.status_mut() = StatusCode::SEE_OTHER;
-    resp
-}
-
-fn field_errors(e: AppError) -> Result<Vec<FieldError>, AppError> {
-    match e {
-        AppError::Invalid(v) => Ok(v.errors),
-        AppError::Conflict { field, message } => Ok(vec![FieldError {
-            field: field.to_owned(),
-            message,
-        }]),
-        other => Err(other),
-    }
 }
 
 #[derive(Template)]

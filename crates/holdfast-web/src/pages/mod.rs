@@ -7,11 +7,13 @@ mod login;
 pub(crate) mod me;
 mod people;
 mod processes;
+mod work;
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::{Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use holdfast_core::FieldError;
 use holdfast_core::catalog::{Clause, clauses};
 use holdfast_core::policy::Action;
 
@@ -62,6 +64,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = admin::routes(r);
     let r = audit::routes(r);
     let r = processes::routes(r);
+    let r = work::routes(r);
     me::routes(r)
 }
 
@@ -328,4 +331,28 @@ pub fn url_decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A `303 See Other` to `to`, after a form post that worked.
+pub(crate) fn see_other(to: &str) -> Response {
+    let mut resp = axum::response::Redirect::to(to).into_response();
+    *resp.status_mut() = StatusCode::SEE_OTHER;
+    resp
+}
+
+/// The errors a form can show beside its fields: validation, conflicts and stale edits.
+/// Anything else is not the form's fault and gets an error page.
+pub(crate) fn field_errors(e: AppError) -> Result<Vec<FieldError>, AppError> {
+    match e {
+        AppError::Invalid(v) => Ok(v.errors),
+        AppError::Conflict { field, message } => Ok(vec![FieldError {
+            field: field.to_owned(),
+            message,
+        }]),
+        AppError::Stale(_) => Ok(vec![FieldError {
+            field: "version".into(),
+            message: e.to_string(),
+        }]),
+        other => Err(other),
+    }
 }

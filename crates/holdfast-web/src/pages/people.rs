@@ -5,14 +5,14 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use chrono::NaiveDate;
 use holdfast_core::person::{EmploymentStatus, NewPerson, Person, PersonChanges};
 use holdfast_core::policy::Action;
 use holdfast_core::{FieldError, ValidationErrors};
 use serde::Deserialize;
 
-use super::{Nav, error_page, render, url_encode};
+use super::{Nav, error_page, render, see_other, url_encode};
 use crate::AppState;
 use crate::api::people::{ListParams, PersonDto, manager_id, person_query};
 use crate::api::{encode_cursor, path_id};
@@ -221,12 +221,6 @@ async fn new_form(caller: Caller) -> Response {
             errors: Vec::new(),
         },
     )
-}
-
-fn see_other(to: &str) -> Response {
-    let mut resp = Redirect::to(to).into_response();
-    *resp.status_mut() = StatusCode::SEE_OTHER;
-    resp
 }
 
 fn rejected(e: AppError) -> Result<Vec<FieldError>, AppError> {

@@ -308,10 +308,39 @@ async fn tasks_validate_and_complete_with_an_sla_outcome(db: Db) {
     assert_eq!(done["sla"], "met");
 }
 
+async fn a_refused_close_keeps_the_typed_comment_and_stores_nothing(db: Db) {
+    let app = spawn_app(db).await;
+    let owner = app.login(Role::Owner).await;
+    let before = stored(&app).await;
+    let csrf = owner.csrf.clone().expect("csrf");
+    let resp = owner
+        .send(
+            reqwest::Method::POST,
+            &format!("/my-work/activities/{}/close", app.activity_id),
+            Some(format!(
+                "_csrf={csrf}&version=1&comment=Reviewed+all+changes+%26+approvals"
+            )),
+            "application/x-www-form-urlencoded",
+        )
+        .await;
+    assert_eq!(resp.status(), 422);
+    let html = resp.text().await.expect("html");
+    assert!(html.contains("role=\"alert\""), "the reason is shown");
+    assert!(
+        html.contains("value=\"Reviewed all changes &#38; approvals\""),
+        "what was typed is kept for the next try: {}",
+        &html[html
+            .find(&format!("comment-{}", app.activity_id))
+            .unwrap_or(0)..][..300]
+    );
+    assert_eq!(stored(&app).await, before, "nothing stored");
+}
+
 crate::on_both_databases!(
     bad_process_definitions_say_what_is_wrong,
     looping_rules_and_non_positive_slas_are_refused,
     a_run_closes_only_with_its_evidence_and_reopens_only_with_a_reason,
     readiness_and_the_map_come_from_live_records,
     tasks_validate_and_complete_with_an_sla_outcome,
+    a_refused_close_keeps_the_typed_comment_and_stores_nothing,
 );

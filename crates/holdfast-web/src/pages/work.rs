@@ -1,0 +1,367 @@
+//! My work: the caller's open runs (overdue first) with evidence upload and closing, their
+//! open tasks, and the reminders and escalations sent to them, so that without a mail server
+//! nobody misses what the worker would have emailed.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use holdfast_core::FieldError;
+use holdfast_core::policy::Action;
+use holdfast_store::Notification;
+use serde::Deserialize;
+
+use super::{Nav, error_page, field_errors, render, see_other};
+use crate::AppState;
+use crate::api::activities::read_upload;
+use crate::api::notifications::notifications_of;
+use crate::api::path_id;
+use crate::api::work::{MyWorkDto, TaskDto, work_of};
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::routes::{Access, Kind, Routes, route};
+
+pub fn routes(r: Routes) -> Routes {
+    let work = Access::Login(Action::WorkOnProcesses);
+    let own = Access::Login(Action::ManageOwnProfile);
+    r.add(
+        route(
+            Method::GET,
+            "/my-work",
+            own,
+            Kind::Page,
+            "My runs and tasks",
+        ),
+        my_work,
+    )
+    .add(
+        route(
+            Method::POST,
+            "/my-work/activities/{id}/evidence",
+            work,
+            Kind::Page,
+            "Upload evidence for a run",
+        )
+        .body_limit(holdfast_core::evidence::MAX_EVIDENCE_BYTES + 64 * 1024),
+        upload,
+    )
+    .add(
+        route(
+            Method::POST,
+            "/my-work/activities/{id}/close",
+            work,
+            Kind::Page,
+            "Close a run",
+        ),
+        close,
+    )
+    .add(
+        route(
+            Method::POST,
+            "/my-work/tasks/{id}/complete",
+            work,
+            Kind::Page,
+            "Complete a task",
+        ),
+        complete,
+    )
+}
+
+struct RunRow {
+    id: String,
+    process: String,
+    due_date: chrono::NaiveDate,
+    status: String,
+    required: Vec<String>,
+    attached: Vec<String>,
+    version: i64,
+}
+
+#[derive(Template)]
+#[template(path = "my_work.html")]
+struct WorkPage {
+    nav: Nav,
+    linked: bool,
+    runs: Vec<RunRow>,
+    tasks: Vec<TaskDto>,
+    can_work: bool,
+    message: Option<String>,
+    errors: Vec<FieldError>,
+    /// The run whose close was refused and the comment typed for it, kept for another try.
+    kept: Option<(String, String)>,
+    notifications: Vec<Notification>,
+}
+
+impl WorkPage {
+    /// The comment typed for run `id` before its close was refused, if any.
+    fn kept_comment(&self, id: &str) -> &str {
+        match &self.kept {
+            Some((run, comment)) if run == id => comment,
+            _ => "",
+        }
+    }
+}
+
+/// What a form post did, for the page drawn after it.
+#[derive(Default)]
+struct Outcome {
+    message: Option<String>,
+    errors: Vec<FieldError>,
+    kept: Option<(String, String)>,
+}
+
+impl Outcome {
+    fn said(message: String) -> Self {
+        Self {
+            message: Some(message),
+            ..Self::default()
+        }
+    }
+
+    fn rejected(errors: Vec<FieldError>) -> Self {
+        Self {
+            errors,
+            ..Self::default()
+        }
+    }
+}
+
+async fn work_page(
+    st: &AppState,
+    caller: &Caller,
+    outcome: Outcome,
+    status: StatusCode,
+) -> Response {
+    let result = async {
+        let MyWorkDto { activities, tasks } = work_of(st, caller).await?;
+        let processes: HashMap<String, (String, Vec<String>)> = st
+            .store
+            .list_processes()
+            .await?
+            .into_iter()
+            .map(|p| (p.id.to_string(), (p.name, p.evidence)))
+            .collect();
+        let mut runs: Vec<RunRow> = activities
+            .into_iter()
+            .map(|a| {
+                let (process, required) = processes.get(&a.process_id).cloned().unwrap_or_default();
+                RunRow {
+                    id: a.id,
+                    process,
+                    due_date: a.due_date,
+                    status: a.status.to_string(),
+                    required,
+                    attached: a.evidence,
+                    version: a.version,
+                }
+            })
+            .collect();
+        // Overdue first, then by due date.
+        runs.sort_by_key(|r| (r.status != "overdue", r.due_date));
+        let notifications = notifications_of(st, caller, 20).await?;
+        Ok::<_, AppError>((runs, tasks, notifications))
+    }
+    .await;
+    match result {
+        Ok((runs, tasks, notifications)) => render(
+            status,
+            &WorkPage {
+                nav: Nav::of(caller, "my-work"),
+                linked: caller.account.person_id.is_some(),
+                runs,
+                tasks,
+                can_work: caller.may(Action::WorkOnProcesses),
+                message: outcome.message,
+                errors: outcome.errors,
+                kept: outcome.kept,
+                notifications,
+            },
+        ),
+        Err(e) => error_page(caller, &e),
+    }
+}
+
+async fn my_work(State(st): State<AppState>, caller: Caller) -> Response {
+    work_page(&st, &caller, Outcome::default(), StatusCode::OK).await
+}
+
+async fn upload(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    mp: Multipart,
+) -> Response {
+    let result = async {
+        let id = path_id(&id, "activity")?;
+        let mut requirement = String::new();
+        // The requirement field comes before the file in the form; read both.
+        let (new, description, req) = read_upload_with_requirement(mp, &mut requirement).await?;
+        let ev = st
+            .store
+            .store_evidence(&caller.actor(), new, &description)
+            .await?;
+        st.store
+            .attach_evidence_to_activity(&caller.actor(), id, &req, &ev.id)
+            .await?;
+        Ok::<_, AppError>(req)
+    }
+    .await;
+    match result {
+        Ok(req) => {
+            work_page(
+                &st,
+                &caller,
+                Outcome::said(format!("Evidence \"{req}\" attached.")),
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(e) => match field_errors(e) {
+            Ok(errors) => {
+                work_page(
+                    &st,
+                    &caller,
+                    Outcome::rejected(errors),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+            Err(e @ AppError::TooLarge(_)) => {
+                work_page(
+                    &st,
+                    &caller,
+                    Outcome::rejected(vec![FieldError {
+                        field: "file".into(),
+                        message: e.to_string(),
+                    }]),
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                )
+                .await
+            }
+            Err(e) => error_page(&caller, &e),
+        },
+    }
+}
+
+async fn read_upload_with_requirement(
+    mut mp: Multipart,
+    requirement: &mut String,
+) -> Result<(holdfast_store::NewEvidence, String, String), AppError> {
+    // The first field is the requirement; the rest is an ordinary upload.
+    if let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(e.body_text()))?
+    {
+        if field.name() == Some("requirement") {
+            *requirement = field
+                .text()
+                .await
+                .map_err(|e| AppError::BadRequest(e.body_text()))?;
+        } else {
+            return Err(AppError::invalid(
+                "requirement",
+                "choose which evidence item the file is",
+            ));
+        }
+    }
+    let (new, description) = read_upload(mp).await?;
+    Ok((new, description, requirement.clone()))
+}
+
+#[derive(Deserialize)]
+struct CloseForm {
+    #[serde(default)]
+    comment: String,
+    #[serde(default)]
+    version: String,
+}
+
+async fn close(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Form(f): Form<CloseForm>,
+) -> Response {
+    let result = async {
+        let version: i64 = f
+            .version
+            .parse()
+            .map_err(|_| AppError::invalid("version", "reload the page and try again"))?;
+        st.store
+            .close_activity(
+                &caller.actor(),
+                path_id(&id, "activity")?,
+                version,
+                &f.comment,
+                chrono::Utc::now(),
+            )
+            .await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => {
+            work_page(
+                &st,
+                &caller,
+                Outcome::said("Run closed.".into()),
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(e) => match field_errors(e) {
+            Ok(errors) => {
+                let outcome = Outcome {
+                    errors,
+                    kept: Some((id, f.comment)),
+                    ..Outcome::default()
+                };
+                work_page(&st, &caller, outcome, StatusCode::UNPROCESSABLE_ENTITY).await
+            }
+            Err(e) => error_page(&caller, &e),
+        },
+    }
+}
+
+async fn complete(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Form(f): Form<CloseForm>,
+) -> Response {
+    let result = async {
+        let version: i64 = f
+            .version
+            .parse()
+            .map_err(|_| AppError::invalid("version", "reload the page and try again"))?;
+        st.store
+            .complete_task(
+                &caller.actor(),
+                path_id(&id, "task")?,
+                version,
+                chrono::Utc::now(),
+            )
+            .await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => see_other("/my-work"),
+        Err(e) => match field_errors(e) {
+            Ok(errors) => {
+                work_page(
+                    &st,
+                    &caller,
+                    Outcome::rejected(errors),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+            Err(e) => error_page(&caller, &e),
+        },
+    }
+}

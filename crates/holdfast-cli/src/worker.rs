@@ -1,6 +1,6 @@
 //! The background worker that `serve` runs beside the web server: plans runs from cadences,
-//! dispatches domain events through the interaction rules, and sends reminders and
-//! escalations. Several instances may run against one PostgreSQL database: jobs are claimed
+//! turns overdue runs into events, dispatches domain events through the interaction rules,
+//! and sends reminders and escalations. Several instances may run against one PostgreSQL database: jobs are claimed
 //! with leases, and every notification is claimed by its unique key before it is sent, so
 //! each goes out exactly once.
 
@@ -85,6 +85,10 @@ pub async fn tick(store: &Store, config: &WorkerConfig) -> anyhow::Result<()> {
             .await?;
         if planned > 0 {
             tracing::info!(planned, "planned runs");
+        }
+        let overdue = store.emit_overdue_events(&ACTOR, now).await?;
+        if overdue > 0 {
+            tracing::info!(overdue, "runs reached an overdue milestone");
         }
     }
     let mut dispatched = 0;

@@ -111,6 +111,23 @@ pub struct Activity {
     pub version: i64,
 }
 
+/// Days after its due date at which an open run emits `activity_overdue`: the day after, so
+/// rules can react at once, and a week later, when the library escalates it to the owner's
+/// manager. The number travels as the event's `days_overdue` fact.
+pub const OVERDUE_MILESTONES: [i64; 2] = [1, 7];
+
+/// The milestones an open run due at `due_at` has reached by `now`, each with the moment it
+/// was reached. The moments are fixed by the due date, so every instance that looks computes
+/// the same events.
+#[must_use]
+pub fn overdue_milestones(due_at: DateTime<Utc>, now: DateTime<Utc>) -> Vec<(i64, DateTime<Utc>)> {
+    OVERDUE_MILESTONES
+        .iter()
+        .map(|&days| (days, due_at + chrono::Duration::days(days)))
+        .filter(|(_, at)| *at <= now)
+        .collect()
+}
+
 impl Activity {
     /// The status a person sees on `today`.
     #[must_use]
@@ -121,6 +138,17 @@ impl Activity {
             _ if self.due_date < today => ActivityStatus::Overdue,
             ActivityState::Planned => ActivityStatus::Planned,
             ActivityState::InProgress => ActivityStatus::InProgress,
+        }
+    }
+
+    /// The overdue milestones this run has reached by `now` (see [`overdue_milestones`]);
+    /// none once it is closed or skipped.
+    #[must_use]
+    pub fn overdue_milestones(&self, now: DateTime<Utc>) -> Vec<(i64, DateTime<Utc>)> {
+        if self.is_open() {
+            overdue_milestones(self.due_at, now)
+        } else {
+            Vec::new()
         }
     }
 
@@ -246,6 +274,29 @@ mod tests {
             evidence: evidence.iter().map(|s| (*s).to_owned()).collect(),
             version: 1,
         }
+    }
+
+    #[test]
+    fn an_open_run_reaches_its_overdue_milestones_a_day_and_a_week_after_it_is_due() {
+        let r = run(ActivityState::Planned, &[]);
+        let at = |s: &str| s.parse::<DateTime<Utc>>().expect("time");
+        assert!(r.overdue_milestones(at("2026-11-03T08:59:59Z")).is_empty());
+        assert_eq!(
+            r.overdue_milestones(at("2026-11-03T09:00:00Z")),
+            [(1, at("2026-11-03T09:00:00Z"))]
+        );
+        assert_eq!(
+            r.overdue_milestones(at("2026-12-01T00:00:00Z")),
+            [
+                (1, at("2026-11-03T09:00:00Z")),
+                (7, at("2026-11-09T09:00:00Z"))
+            ]
+        );
+        let done = run(ActivityState::Done, &[]);
+        assert!(
+            done.overdue_milestones(at("2026-12-01T00:00:00Z"))
+                .is_empty()
+        );
     }
 
     #[test]

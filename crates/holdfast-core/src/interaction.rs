@@ -74,14 +74,13 @@ impl EventKind {
         }
     }
 
-    /// Whether work created in a process can itself emit this event in that process, so a
-    /// rule reacting to it in its own target could fire forever.
+    /// Whether work created by a rule can itself emit this event, so a chain of rules
+    /// reacting to it could fire forever. Rules create tasks, and tasks emit only
+    /// `task_done`; runs come from cadences, never from rules, so a rule on a run's events
+    /// (an escalation of an overdue run within its own process, say) cannot feed itself.
     #[must_use]
     pub const fn emitted_by_work(self) -> bool {
-        matches!(
-            self,
-            Self::TaskDone | Self::ActivityDone | Self::ActivityOverdue
-        )
+        matches!(self, Self::TaskDone)
     }
 }
 
@@ -133,6 +132,51 @@ pub struct Condition {
     pub equals: String,
 }
 
+/// Who does the task a rule creates.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Assignee {
+    /// The owner of the process that gets the task: the usual hand-over between processes.
+    #[default]
+    ProcessOwner,
+    /// That owner's line manager (the owner when they have none): for escalations, where
+    /// telling the owner again would change nothing.
+    OwnersManager,
+}
+
+impl Assignee {
+    /// Every assignee.
+    pub const ALL: [Self; 2] = [Self::ProcessOwner, Self::OwnersManager];
+
+    /// The stored form.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::ProcessOwner => "process_owner",
+            Self::OwnersManager => "owners_manager",
+        }
+    }
+}
+
+impl fmt::Display for Assignee {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Assignee {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or_else(|| format!("unknown assignee {s:?}; one of process_owner, owners_manager"))
+    }
+}
+
 /// An interaction rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InteractionRule {
@@ -152,8 +196,20 @@ pub struct InteractionRule {
     pub priority: String,
     /// Hours from the event to the task's deadline.
     pub sla_hours: i64,
+    /// Who does the task.
+    pub assign_to: Assignee,
     /// Whether the rule fires.
     pub active: bool,
+}
+
+impl InteractionRule {
+    /// Whether the rule links two processes. A rule within one process (an escalation) is
+    /// not an interaction between processes: the map leaves it out and it does not take a
+    /// process out of its silo.
+    #[must_use]
+    pub fn links_processes(&self) -> bool {
+        self.from_process != self.to_process
+    }
 }
 
 /// A task the dispatcher asks the store to create.
@@ -161,8 +217,10 @@ pub struct InteractionRule {
 pub struct TaskToCreate {
     /// The rule that fired.
     pub rule_id: RuleId,
-    /// The process the task belongs to (its owner does it).
+    /// The process the task belongs to.
     pub process_id: ProcessId,
+    /// Who in that process does it.
+    pub assign_to: Assignee,
     /// Title.
     pub title: String,
     /// Priority.
@@ -187,6 +245,7 @@ pub fn dispatch(event: &DomainEvent, rules: &[InteractionRule]) -> Vec<TaskToCre
         .map(|r| TaskToCreate {
             rule_id: r.id,
             process_id: r.to_process,
+            assign_to: r.assign_to,
             title: r.task_title.replace("{subject}", &event.subject_name),
             priority: r.priority.clone(),
             due_at: event.at + Duration::hours(r.sla_hours),
@@ -260,6 +319,7 @@ mod tests {
             task_title: "Revoke all access of {subject}".into(),
             priority: "high".into(),
             sla_hours: 24,
+            assign_to: Assignee::ProcessOwner,
             active: true,
         }
     }
@@ -315,7 +375,23 @@ mod tests {
         let back = rule(2, 2, EventKind::TaskDone, 1);
         assert!(check_rule(&back, std::slice::from_ref(&there)).is_err());
         // Reacting to a person leaving cannot loop: work does not make people leave.
-        assert!(check_rule(&rule(3, 1, EventKind::PersonLeft, 1), &[there]).is_ok());
+        assert!(
+            check_rule(
+                &rule(3, 1, EventKind::PersonLeft, 1),
+                std::slice::from_ref(&there)
+            )
+            .is_ok()
+        );
+        // Nor can escalating an overdue run within its process: tasks do not make runs late.
+        assert!(check_rule(&rule(4, 1, EventKind::ActivityOverdue, 1), &[there]).is_ok());
+    }
+
+    #[test]
+    fn an_assignee_survives_its_stored_form() {
+        for a in Assignee::ALL {
+            assert_eq!(a.as_str().parse::<Assignee>(), Ok(a));
+        }
+        assert!("boss".parse::<Assignee>().is_err());
     }
 
     #[test]

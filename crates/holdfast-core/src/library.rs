@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use crate::interaction::EventKind;
+use crate::interaction::{Assignee, Condition, EventKind};
 use crate::process::Raci;
 
 const LIBRARY_JSON: &str = include_str!("../../../catalog/processes.json");
@@ -54,12 +54,34 @@ pub struct LibraryInteraction {
     pub sla_hours: i64,
 }
 
+/// A rule the library adds within every process, such as escalating a run that is a week
+/// overdue to the owner's manager.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LibraryEscalation {
+    /// What it is for, for people reading the catalog.
+    pub about: String,
+    /// The event in the process.
+    pub event: EventKind,
+    /// Only when this holds.
+    pub condition: Option<Condition>,
+    /// Title of the task (`{subject}` is filled in).
+    pub task_title: String,
+    /// Priority.
+    pub priority: String,
+    /// SLA in hours.
+    pub sla_hours: i64,
+    /// Who gets the task.
+    pub assign_to: Assignee,
+}
+
 #[derive(serde::Deserialize)]
 struct Library {
     #[allow(dead_code)]
     about: String,
     processes: Vec<LibraryProcess>,
     interactions: Vec<LibraryInteraction>,
+    escalation: LibraryEscalation,
 }
 
 static LIBRARY: LazyLock<Library> = LazyLock::new(|| {
@@ -77,6 +99,12 @@ pub fn processes() -> &'static [LibraryProcess] {
 #[must_use]
 pub fn interactions() -> &'static [LibraryInteraction] {
     &LIBRARY.interactions
+}
+
+/// The rule the library adds within every process.
+#[must_use]
+pub fn escalation() -> &'static LibraryEscalation {
+    &LIBRARY.escalation
 }
 
 #[cfg(test)]
@@ -150,6 +178,7 @@ mod tests {
                 task_title: i.task_title.clone(),
                 priority: i.priority.clone(),
                 sla_hours: i.sla_hours,
+                assign_to: Assignee::ProcessOwner,
                 active: true,
             };
             check_rule(&rule, &rules).unwrap_or_else(|e| panic!("{} -> {}: {e}", i.from, i.to));
@@ -168,5 +197,31 @@ mod tests {
             (joined.to.as_str(), joined.sla_hours),
             ("training-awareness", 14 * 24)
         );
+    }
+
+    #[test]
+    fn the_escalation_goes_to_the_owners_manager_a_week_after_a_run_is_due() {
+        let e = escalation();
+        assert_eq!(e.event, EventKind::ActivityOverdue);
+        assert_eq!(e.assign_to, Assignee::OwnersManager);
+        let condition = e.condition.as_ref().expect("a condition");
+        assert_eq!(
+            (condition.field.as_str(), condition.equals.as_str()),
+            ("days_overdue", "7")
+        );
+        let p = ProcessId::from_uuid(uuid::Uuid::from_u128(1));
+        let rule = InteractionRule {
+            id: RuleId::from_uuid(uuid::Uuid::from_u128(2)),
+            from_process: p,
+            event: e.event,
+            condition: e.condition.clone(),
+            to_process: p,
+            task_title: e.task_title.clone(),
+            priority: e.priority.clone(),
+            sla_hours: e.sla_hours,
+            assign_to: e.assign_to,
+            active: true,
+        };
+        check_rule(&rule, &[]).expect("an escalation within its process cannot loop");
     }
 }

@@ -87,7 +87,7 @@ pub fn build(
     let since = now - Duration::days(90);
     let edges = rules
         .iter()
-        .filter(|r| r.active)
+        .filter(|r| r.active && r.links_processes())
         .filter(|r| {
             nodes.iter().any(|n| n.id == r.from_process.to_string())
                 && nodes.iter().any(|n| n.id == r.to_process.to_string())

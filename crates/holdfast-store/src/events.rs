@@ -15,6 +15,7 @@ use crate::rows::{now_text, parse_id, parse_time, time_text};
 use crate::{Actor, Store, StoreError, WriteTx};
 
 /// Records that `kind` happened to `subject` in `process` (by id), inside the caller's write.
+/// Returns whether it is new: the same event (kind, subject, moment) is kept once.
 pub(crate) async fn emit(
     w: &mut WriteTx,
     kind: EventKind,
@@ -23,10 +24,10 @@ pub(crate) async fn emit(
     subject_name: &str,
     facts: &[(&str, String)],
     at: DateTime<Utc>,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     let facts: HashMap<&str, &String> = facts.iter().map(|(k, v)| (*k, v)).collect();
     let now = now_text();
-    sqlx::query(
+    let inserted = sqlx::query(
         r"insert into domain_event (id, kind, process_id, subject_type, subject_id, subject_name, facts_json, occurred_at, created_at, updated_at)
           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) on conflict do nothing",
     )
@@ -40,8 +41,9 @@ pub(crate) async fn emit(
     .bind(time_text(at))
     .bind(&now)
     .execute(&mut *w.tx)
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
 }
 
 /// Records an event in the process with library key `process_key`, if that process is defined.
@@ -60,7 +62,9 @@ pub(crate) async fn emit_in(
         .await?;
     // Without the process defined there is nothing the event could set off.
     match id.as_deref().map(parse_id).transpose()? {
-        Some(process) => emit(w, kind, Some(process), subject, subject_name, facts, at).await,
+        Some(process) => emit(w, kind, Some(process), subject, subject_name, facts, at)
+            .await
+            .map(|_| ()),
         None => Ok(()),
     }
 }

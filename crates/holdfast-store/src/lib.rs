@@ -22,6 +22,7 @@ mod evidence;
 mod library;
 mod notifications;
 mod organisations;
+mod overdue;
 mod people;
 mod processes;
 mod readiness;

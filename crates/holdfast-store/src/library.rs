@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use holdfast_core::ids::{OrganisationId, PersonId};
+use holdfast_core::interaction::Assignee;
 use holdfast_core::library;
 use holdfast_core::process::{ProcessDefinition, ProcessInput, ProcessStatus};
 
@@ -33,7 +34,7 @@ impl Store {
             .into_iter()
             .map(|p| p.key)
             .collect();
-        let mut created = 0;
+        let mut created = Vec::new();
         for lp in library::processes()
             .iter()
             .filter(|lp| !existing.contains(&lp.key))
@@ -58,10 +59,9 @@ impl Store {
                 },
                 cadence_start,
             )?;
-            self.create_process(actor, organisation_id, def).await?;
-            created += 1;
+            created.push(self.create_process(actor, organisation_id, def).await?.id);
         }
-        if created > 0 {
+        if !created.is_empty() {
             let by_key: HashMap<String, _> = self
                 .list_processes()
                 .await?
@@ -82,11 +82,29 @@ impl Store {
                         task_title: i.task_title.clone(),
                         priority: i.priority.clone(),
                         sla_hours: i.sla_hours,
+                        assign_to: Assignee::ProcessOwner,
                     },
                 )
                 .await?;
             }
         }
-        Ok(created)
+        let e = library::escalation();
+        for process in &created {
+            self.create_rule(
+                actor,
+                NewRule {
+                    from_process: *process,
+                    event: e.event,
+                    condition: e.condition.clone(),
+                    to_process: *process,
+                    task_title: e.task_title.clone(),
+                    priority: e.priority.clone(),
+                    sla_hours: e.sla_hours,
+                    assign_to: e.assign_to,
+                },
+            )
+            .await?;
+        }
+        Ok(created.len())
     }
 }

@@ -1,7 +1,7 @@
 //! Interaction rules: data, not code. Checked against each other so none fires forever.
 
 use holdfast_core::ids::{ProcessId, RuleId};
-use holdfast_core::interaction::{Condition, EventKind, InteractionRule, check_rule};
+use holdfast_core::interaction::{Assignee, Condition, EventKind, InteractionRule, check_rule};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
@@ -27,6 +27,8 @@ pub struct NewRule {
     pub priority: String,
     /// Its SLA in hours.
     pub sla_hours: i64,
+    /// Who does the task.
+    pub assign_to: Assignee,
 }
 
 fn rule_from_row(r: &AnyRow) -> Result<InteractionRule, StoreError> {
@@ -44,6 +46,10 @@ fn rule_from_row(r: &AnyRow) -> Result<InteractionRule, StoreError> {
         task_title: r.try_get("task_title")?,
         priority: r.try_get("priority")?,
         sla_hours: r.try_get("sla_hours")?,
+        assign_to: r
+            .try_get::<String, _>("assign_to")?
+            .parse()
+            .map_err(StoreError::corrupt)?,
         active: r.try_get::<Option<String>, _>("disabled_at")?.is_none(),
     })
 }
@@ -51,7 +57,7 @@ fn rule_from_row(r: &AnyRow) -> Result<InteractionRule, StoreError> {
 fn rule_json(r: &InteractionRule) -> serde_json::Value {
     serde_json::json!({
         "id": r.id, "from_process": r.from_process, "event": r.event, "condition": r.condition, "to_process": r.to_process,
-        "task_title": r.task_title, "priority": r.priority, "sla_hours": r.sla_hours, "active": r.active,
+        "task_title": r.task_title, "priority": r.priority, "sla_hours": r.sla_hours, "assign_to": r.assign_to, "active": r.active,
     })
 }
 
@@ -78,10 +84,11 @@ impl Store {
             task_title: new.task_title.trim().to_owned(),
             priority: new.priority,
             sla_hours: new.sla_hours,
+            assign_to: new.assign_to,
             active: true,
         };
         let mut w = self.write(actor).await?;
-        let rows = sqlx::query("select id, from_process, event, condition_json, to_process, task_title, priority, sla_hours, disabled_at from interaction_rule")
+        let rows = sqlx::query("select id, from_process, event, condition_json, to_process, task_title, priority, sla_hours, assign_to, disabled_at from interaction_rule")
             .fetch_all(&mut *w.tx)
             .await?;
         let others = rows
@@ -91,8 +98,8 @@ impl Store {
         check_rule(&rule, &others)?;
         let now = now_text();
         sqlx::query(
-            r"insert into interaction_rule (id, from_process, event, condition_json, to_process, task_title, priority, sla_hours, version, created_at, updated_at)
-              values ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9)",
+            r"insert into interaction_rule (id, from_process, event, condition_json, to_process, task_title, priority, sla_hours, assign_to, version, created_at, updated_at)
+              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10)",
         )
         .bind(rule.id.to_string())
         .bind(rule.from_process.to_string())
@@ -102,6 +109,7 @@ impl Store {
         .bind(&rule.task_title)
         .bind(&rule.priority)
         .bind(rule.sla_hours)
+        .bind(rule.assign_to.as_str())
         .bind(&now)
         .execute(&mut *w.tx)
         .await?;
@@ -122,7 +130,7 @@ impl Store {
     /// # Errors
     /// [`StoreError::Database`].
     pub async fn list_rules(&self) -> Result<Vec<InteractionRule>, StoreError> {
-        let rows = sqlx::query("select id, from_process, event, condition_json, to_process, task_title, priority, sla_hours, disabled_at from interaction_rule order by created_at, id")
+        let rows = sqlx::query("select id, from_process, event, condition_json, to_process, task_title, priority, sla_hours, assign_to, disabled_at from interaction_rule order by created_at, id")
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(rule_from_row).collect()

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use holdfast_core::ids::{PersonId, ProcessId, TaskId};
-use holdfast_core::interaction::{EventKind, TaskToCreate};
+use holdfast_core::interaction::{Assignee, EventKind, TaskToCreate};
 use holdfast_core::task::{Task, TaskStatus};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -145,11 +145,18 @@ pub(crate) async fn insert_rule_task(
     w: &mut WriteTx,
     t: &TaskToCreate,
 ) -> Result<bool, StoreError> {
-    let owner: Option<Option<String>> =
-        sqlx::query_scalar("select owner_id from process where id = $1")
-            .bind(t.process_id.to_string())
-            .fetch_optional(&mut *w.tx)
-            .await?;
+    // An escalation goes to the owner's manager, or to the owner when they have none.
+    let sql = match t.assign_to {
+        Assignee::ProcessOwner => "select owner_id from process where id = $1",
+        Assignee::OwnersManager => {
+            "select coalesce(o.manager_id, p.owner_id) from process p \
+             left join person o on o.id = p.owner_id where p.id = $1"
+        }
+    };
+    let owner: Option<Option<String>> = sqlx::query_scalar(sql)
+        .bind(t.process_id.to_string())
+        .fetch_optional(&mut *w.tx)
+        .await?;
     let task = Task {
         id: TaskId::from_uuid(Uuid::now_v7()),
         title: t.title.clone(),

@@ -190,6 +190,7 @@ const TABLES: &[Table] = &[
             ("task_title", Col::Text),
             ("priority", Col::Text),
             ("sla_hours", Col::Int),
+            ("assign_to", Col::Text),
             ("disabled_at", Col::OptText),
             ("version", Col::Int),
             ("created_at", Col::Text),

@@ -405,6 +405,7 @@ async fn a_rule_that_loops_or_has_no_sla_is_refused(db: TestDb) {
         task_title: "Again".into(),
         priority: "normal".into(),
         sla_hours: sla,
+        assign_to: holdfast_core::interaction::Assignee::ProcessOwner,
     };
     let before = db.store.list_rules().await.expect("rules").len();
     assert!(matches!(
@@ -526,6 +527,154 @@ async fn a_calendar_feed_shows_open_work_and_stops_when_revoked(db: TestDb) {
     assert_eq!(db.store.verify_chain().await.expect("verify").broken, None);
 }
 
+async fn a_run_a_week_overdue_is_escalated_to_the_owners_manager_once(db: TestDb) {
+    let store = &db.store;
+    let (org, mut owners) = organisation(store).await;
+    let today = Utc::now().date_naive();
+    let person = |name: &str, email: &str, dept: &str, manager| {
+        NewPerson::parse(
+            name,
+            email,
+            dept,
+            manager,
+            EmploymentStatus::Active,
+            d("2020-01-01"),
+            None,
+        )
+        .expect("person")
+    };
+    let cio = store
+        .create_person(
+            &ACTOR,
+            org,
+            person(
+                "Chief Information Officer",
+                "cio@example.com",
+                "Management",
+                None,
+            ),
+        )
+        .await
+        .expect("cio");
+    let it = store
+        .create_person(
+            &ACTOR,
+            org,
+            person("IT lead", "it.lead@example.com", "IT", Some(cio.id)),
+        )
+        .await
+        .expect("it lead");
+    owners.insert("IT".into(), it.id);
+    store
+        .adopt_process_library(
+            &ACTOR,
+            org,
+            &owners,
+            ProcessStatus::Active,
+            today - Duration::days(60),
+        )
+        .await
+        .expect("library");
+    store
+        .plan_activities(
+            &ACTOR,
+            today - Duration::days(60),
+            today + Duration::days(30),
+        )
+        .await
+        .expect("plan");
+    while store.dispatch_events(&ACTOR, 500).await.expect("drain") > 0 {}
+    let now = Utc::now();
+    let open = store
+        .list_activities(&ActivityQuery {
+            open_only: true,
+            limit: 10_000,
+            ..Default::default()
+        })
+        .await
+        .expect("runs");
+    let a_week_late: Vec<_> = open
+        .iter()
+        .filter(|a| a.due_at + Duration::days(7) <= now)
+        .collect();
+    let a_day_late = open
+        .iter()
+        .filter(|a| a.due_at + Duration::days(1) <= now)
+        .count();
+    assert!(
+        !a_week_late.is_empty(),
+        "weekly change management has runs long overdue"
+    );
+
+    let emitted = store.emit_overdue_events(&ACTOR, now).await.expect("emit");
+    assert_eq!(
+        emitted,
+        a_day_late + a_week_late.len(),
+        "a day and a week late, each once"
+    );
+    let again = db.second_instance().await;
+    assert_eq!(
+        again
+            .emit_overdue_events(&ACTOR, now)
+            .await
+            .expect("emit again"),
+        0
+    );
+    let created = store
+        .dispatch_events(&ACTOR, 5_000)
+        .await
+        .expect("dispatch");
+    assert_eq!(
+        created,
+        a_week_late.len(),
+        "only the week milestone is escalated"
+    );
+
+    let tasks = store
+        .list_tasks(&TaskQuery {
+            open_only: true,
+            limit: 10_000,
+            ..Default::default()
+        })
+        .await
+        .expect("tasks");
+    let processes = store.list_processes().await.expect("processes");
+    for run in &a_week_late {
+        let task = tasks
+            .iter()
+            .find(|t| t.source_id == run.id.to_string())
+            .unwrap_or_else(|| panic!("run {} was escalated", run.id));
+        assert!(task.title.starts_with("Escalation:"), "{}", task.title);
+        assert_eq!(
+            task.process_id,
+            Some(run.process_id),
+            "the escalation stays in its process"
+        );
+        assert_eq!(
+            task.due_at,
+            run.due_at + Duration::days(7) + Duration::hours(72)
+        );
+        let owner = processes
+            .iter()
+            .find(|p| p.id == run.process_id)
+            .and_then(|p| p.owner_id);
+        let expected = if owner == Some(it.id) {
+            Some(cio.id)
+        } else {
+            owner
+        };
+        assert_eq!(
+            task.owner_id, expected,
+            "the owner's manager, or the owner without one"
+        );
+    }
+    assert!(
+        tasks.iter().any(|t| t.owner_id == Some(cio.id)),
+        "an IT run reached the CIO"
+    );
+    assert_eq!(db.store.verify_chain().await.expect("verify").broken, None);
+}
+
 on_both_databases!(
     planning_twice_creates_no_duplicates,
     editing_a_cadence_replans_only_future_runs,
@@ -534,4 +683,5 @@ on_both_databases!(
     a_rule_that_loops_or_has_no_sla_is_refused,
     an_owner_who_left_cannot_own_a_process,
     a_calendar_feed_shows_open_work_and_stops_when_revoked,
+    a_run_a_week_overdue_is_escalated_to_the_owners_manager_once,
 );

@@ -1,7 +1,8 @@
 //! The demo's ISMS in operation: the default processes adopted a year ago with a year of
 //! runs, and a few realistic defects for the readiness engine to find — a process that fell
-//! behind, a run closed without all its evidence, and a leaver whose access revocation is
-//! overdue.
+//! behind (its owner's manager was told a week after each missed run and followed up in
+//! time, yet the runs are still open), a run closed without all its evidence, and a leaver
+//! whose access revocation is overdue.
 
 use std::collections::HashMap;
 
@@ -10,7 +11,7 @@ use holdfast_core::demo::DemoPerson;
 use holdfast_core::ids::{OrganisationId, PersonId};
 use holdfast_core::person::{EmploymentStatus, PersonChanges};
 use holdfast_core::process::ProcessStatus;
-use holdfast_store::{Actor, NewEvidence, PastRun, PlannedRun, Store};
+use holdfast_store::{Actor, NewEvidence, PastRun, PlannedRun, Store, TaskQuery};
 
 const ACTOR: Actor = Actor::System("demo");
 /// The process that fell behind: its last two runs are still open.
@@ -123,7 +124,24 @@ pub async fn seed(
             .await?;
         leaver_name = person.name;
     }
+    // The late runs were escalated a week after they were due, as the worker would have done;
+    // the owner's manager followed each up the next day.
+    store.emit_overdue_events(&ACTOR, now).await?;
     while store.dispatch_events(&ACTOR, 500).await? > 0 {}
+    let escalations = store
+        .list_tasks(&TaskQuery {
+            open_only: true,
+            limit: 500,
+            ..TaskQuery::default()
+        })
+        .await?
+        .into_iter()
+        .filter(|t| t.source_type == "activity");
+    for t in escalations {
+        store
+            .complete_task(&ACTOR, t.id, t.version, t.due_at - Duration::hours(48))
+            .await?;
+    }
     Ok(Seeded {
         processes,
         runs,

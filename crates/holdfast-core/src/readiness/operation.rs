@@ -184,7 +184,11 @@ fn interactions_failing(s: &Snapshot, now: DateTime<Utc>) -> Vec<Finding> {
                 id: format!("4.4/interaction-sla/{}", r.id),
                 clause: "4.4",
                 severity: Severity::Minor,
-                title: format!("Interaction \"{}\" → \"{}\" on {} missed its SLA", name(r.from_process), name(r.to_process), r.event),
+                title: if r.links_processes() {
+                    format!("Interaction \"{}\" → \"{}\" on {} missed its SLA", name(r.from_process), name(r.to_process), r.event)
+                } else {
+                    format!("Escalation within \"{}\" on {} missed its SLA", name(r.from_process), r.event)
+                },
                 explanation: format!(
                     "{} task(s) created by this interaction missed the {}-hour SLA ({} still open). Clause 4.4 requires the interactions between processes to work, not only to be drawn.",
                     breached.len(),
@@ -199,10 +203,9 @@ fn interactions_failing(s: &Snapshot, now: DateTime<Utc>) -> Vec<Finding> {
 }
 
 fn silo(s: &Snapshot, p: &Process) -> Option<Finding> {
-    let linked = s
-        .rules
-        .iter()
-        .any(|r| r.active && (r.from_process == p.id || r.to_process == p.id));
+    let linked = s.rules.iter().any(|r| {
+        r.active && r.links_processes() && (r.from_process == p.id || r.to_process == p.id)
+    });
     (!linked).then(|| Finding {
         id: format!("4.4/process-silo/{}", p.id),
         clause: "4.4",

@@ -7,7 +7,7 @@ use super::{Severity, Snapshot, check, fails};
 use crate::activity::{Activity, ActivityState};
 use crate::cadence::Cadence;
 use crate::ids::{ActivityId, OrganisationId, PersonId, ProcessId, RuleId, TaskId};
-use crate::interaction::{EventKind, InteractionRule};
+use crate::interaction::{Assignee, EventKind, InteractionRule};
 use crate::person::{EmailAddress, EmploymentStatus, Person};
 use crate::process::{Process, ProcessStatus, Raci};
 use crate::task::{Task, TaskStatus};
@@ -92,6 +92,7 @@ fn rule(n: u128, from: u128, to: u128) -> InteractionRule {
         task_title: "Revoke access of {subject}".into(),
         priority: "high".into(),
         sla_hours: 24,
+        assign_to: Assignee::ProcessOwner,
         active: true,
     }
 }
@@ -252,6 +253,24 @@ fn a_process_without_interactions_is_an_observation() {
     );
     assert!(!fails(&f, Severity::Minor));
     assert!(fails(&f, Severity::Observation));
+}
+
+#[test]
+fn an_escalation_within_a_process_is_no_interaction_with_another() {
+    let mut s = healthy();
+    s.rules.clear();
+    let mut escalation = rule(60, 1, 1);
+    escalation.event = EventKind::ActivityOverdue;
+    escalation.assign_to = Assignee::OwnersManager;
+    s.rules.push(escalation);
+    let f = check(&s, today(), now());
+    assert_eq!(
+        f.iter()
+            .filter(|f| f.id.starts_with("4.4/process-silo/"))
+            .count(),
+        2,
+        "both processes are still silos: {f:?}"
+    );
 }
 
 #[test]

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
-use holdfast_core::interaction::{Condition, EventKind, InteractionRule};
+use holdfast_core::interaction::{Assignee, Condition, EventKind, InteractionRule};
 use holdfast_core::policy::Action;
 use holdfast_core::task::{SlaOutcome, Task};
 use holdfast_store::{ActivityQuery, NewRule, NewTask, TaskQuery};
@@ -346,6 +346,8 @@ pub struct RuleDto {
     pub priority: String,
     /// SLA in hours.
     pub sla_hours: i64,
+    /// Who does the task: `process_owner` or `owners_manager`.
+    pub assign_to: String,
     /// Whether it fires.
     pub active: bool,
 }
@@ -361,6 +363,7 @@ impl From<&InteractionRule> for RuleDto {
             task_title: r.task_title.clone(),
             priority: r.priority.clone(),
             sla_hours: r.sla_hours,
+            assign_to: r.assign_to.to_string(),
             active: r.active,
         }
     }
@@ -387,6 +390,9 @@ pub struct NewRuleDto {
     pub priority: Option<String>,
     /// SLA in hours, positive.
     pub sla_hours: i64,
+    /// Who does the task: `process_owner` (default) or `owners_manager`, for escalations.
+    #[serde(default)]
+    pub assign_to: Option<String>,
 }
 
 async fn list_rules(State(st): State<AppState>) -> Result<Json<Vec<RuleDto>>, AppError> {
@@ -415,6 +421,12 @@ async fn create_rule(
     };
     let from = process("from_process", &b.from_process)?;
     let to = process("to_process", &b.to_process)?;
+    let assign_to: Assignee = match b.assign_to.as_deref() {
+        None => Assignee::ProcessOwner,
+        Some(a) => a
+            .parse()
+            .map_err(|m: String| AppError::invalid("assign_to", m))?,
+    };
     let rule = st
         .store
         .create_rule(
@@ -427,6 +439,7 @@ async fn create_rule(
                 task_title: b.task_title,
                 priority: b.priority.unwrap_or_else(|| "normal".into()),
                 sla_hours: b.sla_hours,
+                assign_to,
             },
         )
         .await

@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use holdfast_core::FieldError;
-use holdfast_core::interaction::EventKind;
+use holdfast_core::interaction::{Assignee, Condition, EventKind};
 use holdfast_core::policy::Action;
 use holdfast_core::readiness::{Finding, Severity};
 use holdfast_store::{ActivityQuery, NewRule, TaskQuery};
@@ -339,6 +339,8 @@ struct RuleRow {
     to: String,
     title: String,
     sla: i64,
+    condition: String,
+    assignee: &'static str,
 }
 
 #[derive(Deserialize, Default)]
@@ -353,6 +355,22 @@ struct RuleForm {
     task_title: String,
     #[serde(default)]
     sla_hours: String,
+    #[serde(default)]
+    priority: String,
+    #[serde(default)]
+    condition_field: String,
+    #[serde(default)]
+    condition_equals: String,
+    #[serde(default)]
+    assign_to: String,
+}
+
+/// How the editor names who does a rule's task.
+fn assignee_label(a: Assignee) -> &'static str {
+    match a {
+        Assignee::ProcessOwner => "its process owner",
+        Assignee::OwnersManager => "the owner's manager",
+    }
 }
 
 #[derive(Template)]
@@ -362,6 +380,7 @@ struct RulesPage {
     rules: Vec<RuleRow>,
     processes: Vec<(String, String)>,
     events: Vec<&'static str>,
+    assignees: Vec<(&'static str, &'static str)>,
     can_manage: bool,
     form: RuleForm,
     errors: Vec<FieldError>,
@@ -390,6 +409,12 @@ async fn rules_page(
                 to: name(&r.to_process),
                 title: r.task_title.clone(),
                 sla: r.sla_hours,
+                condition: r
+                    .condition
+                    .as_ref()
+                    .map(|c| format!("{} = {}", c.field, c.equals))
+                    .unwrap_or_default(),
+                assignee: assignee_label(r.assign_to),
             })
             .collect();
         let mut processes: Vec<(String, String)> = names.clone().into_iter().collect();
@@ -405,6 +430,10 @@ async fn rules_page(
                 rules,
                 processes,
                 events: EventKind::ALL.iter().map(|e| e.as_str()).collect(),
+                assignees: Assignee::ALL
+                    .iter()
+                    .map(|a| (a.as_str(), assignee_label(*a)))
+                    .collect(),
                 can_manage: caller.may(Action::ManageProcesses),
                 form,
                 errors,
@@ -420,6 +449,7 @@ async fn interactions(State(st): State<AppState>, caller: Caller) -> Response {
         &caller,
         RuleForm {
             sla_hours: "24".into(),
+            priority: "normal".into(),
             ..RuleForm::default()
         },
         Vec::new(),
@@ -445,14 +475,39 @@ async fn add_interaction(
             .map_err(|_| AppError::invalid("from_process", "choose a process"))?;
         let to = path_id(&f.to_process, "process")
             .map_err(|_| AppError::invalid("to_process", "choose a process"))?;
+        let condition = match (f.condition_field.trim(), f.condition_equals.trim()) {
+            ("", "") => None,
+            ("", _) | (_, "") => {
+                return Err(AppError::invalid(
+                    "condition_field",
+                    "a condition needs both a fact (such as department) and the value it must have",
+                ));
+            }
+            (field, equals) => Some(Condition {
+                field: field.to_owned(),
+                equals: equals.to_owned(),
+            }),
+        };
+        let assign_to: Assignee = if f.assign_to.is_empty() {
+            Assignee::ProcessOwner
+        } else {
+            f.assign_to
+                .parse()
+                .map_err(|m: String| AppError::invalid("assign_to", m))?
+        };
         let rule = NewRule {
             from_process: from,
             event,
-            condition: None,
+            condition,
             to_process: to,
             task_title: f.task_title.clone(),
-            priority: "normal".into(),
+            priority: if f.priority.is_empty() {
+                "normal".into()
+            } else {
+                f.priority.clone()
+            },
             sla_hours: sla,
+            assign_to,
         };
         st.store.create_rule(&caller.actor(), rule).await?;
         Ok::<_, AppError>(())

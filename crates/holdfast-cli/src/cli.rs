@@ -96,6 +96,10 @@ pub struct InitArgs {
     /// IANA time zone the ISMS is run in; cadences and due dates use it.
     #[arg(long, default_value = "UTC")]
     pub time_zone: String,
+    /// Adopt the default process library (catalog/processes.json) as draft processes with
+    /// their interactions, to give owners and activate. Asked at a terminal when not given.
+    #[arg(long)]
+    pub process_library: bool,
 }
 
 /// Arguments of `export`.

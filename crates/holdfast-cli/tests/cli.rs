@@ -116,6 +116,51 @@ fn init_then_verify_reports_an_intact_chain() {
     assert!(stdout(&holdfast(&db, &["verify"])).starts_with("2 events verified"));
 }
 
+#[tokio::test]
+async fn init_offers_the_process_library_as_drafts_once() {
+    let d = Dir::new();
+    let db = d.url("h.db");
+    let adopt = [
+        "init",
+        "--admin-email",
+        "admin@example.com",
+        "--admin-password",
+        PASSWORD,
+        "--process-library",
+    ];
+    let o = holdfast(&db, &adopt);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("Adopted 15 draft processes"),
+        "{}",
+        stdout(&o)
+    );
+    let o = holdfast(&db, &adopt);
+    assert!(
+        !stdout(&o).contains("Adopted"),
+        "a second init adopts nothing"
+    );
+    use sqlx::Connection;
+    let mut c = sqlx::SqliteConnection::connect(&db).await.expect("connect");
+    let (drafts, rules): (i64, i64) = sqlx::query_as(
+        "select (select count(*) from process where status = 'draft'), (select count(*) from interaction_rule)",
+    )
+    .fetch_one(&mut c)
+    .await
+    .expect("counts");
+    assert_eq!(drafts, 15);
+    assert_eq!(
+        rules,
+        14 + 15,
+        "the interactions and an escalation within each process"
+    );
+    // Drafts are not yet part of the running ISMS: nothing for an auditor to write up.
+    let o = holdfast(&db, &["check", "--fail-on", "minor"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = holdfast(&db, &["verify"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
 #[test]
 fn init_refuses_a_short_password_and_creates_nothing() {
     let d = Dir::new();

@@ -62,8 +62,51 @@ pub async fn run(db: &str, args: InitArgs) -> anyhow::Result<Outcome> {
             org.name, account.email
         );
     }
+    offer_library(&store, org.id, args.process_library).await?;
     store.close().await;
     Ok(Outcome::Success)
+}
+
+/// Adopts the default process library as drafts when asked to (by flag, or at a terminal),
+/// once: an ISMS that already defines processes is left as it is.
+async fn offer_library(
+    store: &holdfast_store::Store,
+    org: holdfast_core::ids::OrganisationId,
+    asked: bool,
+) -> anyhow::Result<()> {
+    if !store.list_processes().await?.is_empty() {
+        return Ok(());
+    }
+    let count = holdfast_core::library::processes().len();
+    let wanted = asked
+        || (std::io::stdin().is_terminal()
+            && !prompt(
+                &format!("Adopt the default library of {count} ISMS processes as drafts? [Y/n] "),
+                false,
+            )?
+            .trim()
+            .to_lowercase()
+            .starts_with('n'));
+    if !wanted {
+        println!(
+            "No processes yet: run init again with --process-library to adopt the default library."
+        );
+        return Ok(());
+    }
+    let today = chrono::Utc::now().date_naive();
+    let adopted = store
+        .adopt_process_library(
+            &ACTOR,
+            org,
+            &std::collections::HashMap::new(),
+            holdfast_core::process::ProcessStatus::Draft,
+            today,
+        )
+        .await?;
+    println!(
+        "Adopted {adopted} draft processes with their interactions: give each an owner and activate it."
+    );
+    Ok(())
 }
 
 fn prompt(label: &str, secret: bool) -> anyhow::Result<String> {

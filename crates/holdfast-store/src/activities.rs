@@ -71,7 +71,7 @@ async fn evidence_names(w: &mut WriteTx, id: ActivityId) -> Result<Vec<String>, 
         .await?)
 }
 
-async fn load(w: &mut WriteTx, id: ActivityId) -> Result<Activity, StoreError> {
+pub(crate) async fn load(w: &mut WriteTx, id: ActivityId) -> Result<Activity, StoreError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "select {ACTIVITY_COLUMNS} from activity a where a.id = $1"
     )))
@@ -261,61 +261,6 @@ impl Store {
                 activity_from_row(r, by_activity.remove(&id).unwrap_or_default())
             })
             .collect()
-    }
-
-    /// Attaches stored evidence to a run under a requirement's name.
-    ///
-    /// # Errors
-    /// [`StoreError::Invalid`] when the run is closed or the name is not one the process
-    /// requires; [`StoreError::NotFound`].
-    pub async fn attach_evidence_to_activity(
-        &self,
-        actor: &Actor,
-        id: ActivityId,
-        requirement: &str,
-        evidence_id: &str,
-    ) -> Result<Activity, StoreError> {
-        let mut w = self.write(actor).await?;
-        let before = load(&mut w, id).await?;
-        if !before.is_open() {
-            return Err(holdfast_core::ValidationErrors::one(
-                "state",
-                "this run is closed; reopen it with a reason to add evidence",
-            )
-            .into());
-        }
-        let required: String =
-            sqlx::query_scalar("select evidence_json from process where id = $1")
-                .bind(before.process_id.to_string())
-                .fetch_one(&mut *w.tx)
-                .await?;
-        let required: Vec<String> = crate::processes::from_json_text(&required)?;
-        if !required.iter().any(|r| r == requirement) {
-            return Err(holdfast_core::ValidationErrors::one(
-                "requirement",
-                format!("this process asks for: {}", required.join(", ")),
-            )
-            .into());
-        }
-        crate::evidence::attach(
-            &mut w,
-            evidence_id,
-            "activity",
-            &id.to_string(),
-            requirement,
-        )
-        .await?;
-        let after = load(&mut w, id).await?;
-        w.record(
-            "activity",
-            &id.to_string(),
-            "evidence_attached",
-            Some(&activity_json(&before)),
-            Some(&activity_json(&after)),
-        )
-        .await?;
-        w.commit().await?;
-        Ok(after)
     }
 
     /// Closes a run: every required evidence item attached and a comment. Emits

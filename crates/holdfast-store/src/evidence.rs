@@ -52,7 +52,7 @@ pub enum NewEvidence {
     },
 }
 
-const EVIDENCE_COLUMNS: &str =
+pub(crate) const EVIDENCE_COLUMNS: &str =
     "id, kind, sha256, url, filename, content_type, size, description, created_by, created_at";
 
 pub(crate) async fn attach(
@@ -87,36 +87,30 @@ pub(crate) async fn attach(
     Ok(())
 }
 
-impl Store {
-    /// Stores evidence. A file's content is stored once however often it is uploaded.
-    ///
-    /// # Errors
-    /// [`StoreError::Invalid`] for an empty file, a blank description or a link that is not
-    /// http(s).
-    pub async fn store_evidence(
-        &self,
-        actor: &Actor,
-        new: NewEvidence,
-        description: &str,
-    ) -> Result<Evidence, StoreError> {
-        let description = holdfast_core::person::required_text("description", description, 1000)?;
-        let now = now_text();
-        let id = Uuid::now_v7().to_string();
-        let mut w = self.write(actor).await?;
-        let ev = match new {
-            NewEvidence::File {
-                filename,
-                content_type,
-                content,
-            } => {
-                if content.is_empty() {
-                    return Err(
-                        holdfast_core::ValidationErrors::one("file", "the file is empty").into(),
-                    );
-                }
-                let sha = hex_digest(&content);
-                let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
-                sqlx::query(
+/// Stores evidence inside the caller's write, so storing and attaching it commit together.
+pub(crate) async fn insert_evidence(
+    w: &mut WriteTx,
+    actor: &Actor,
+    new: NewEvidence,
+    description: &str,
+) -> Result<Evidence, StoreError> {
+    let description = holdfast_core::person::required_text("description", description, 1000)?;
+    let now = now_text();
+    let id = Uuid::now_v7().to_string();
+    let ev = match new {
+        NewEvidence::File {
+            filename,
+            content_type,
+            content,
+        } => {
+            if content.is_empty() {
+                return Err(
+                    holdfast_core::ValidationErrors::one("file", "the file is empty").into(),
+                );
+            }
+            let sha = hex_digest(&content);
+            let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
+            sqlx::query(
                     "insert into evidence_blob (sha256, content, size, created_at, updated_at) values ($1, $2, $3, $4, $4) on conflict (sha256) do nothing",
                 )
                 .bind(&sha)
@@ -125,44 +119,43 @@ impl Store {
                 .bind(&now)
                 .execute(&mut *w.tx)
                 .await?;
-                Evidence {
-                    id: id.clone(),
-                    kind: "file".into(),
-                    sha256: Some(sha),
-                    url: None,
-                    filename: Some(filename),
-                    content_type: Some(content_type),
-                    size: Some(size),
-                    description,
-                    created_by: actor.to_string(),
-                    created_at: now.clone(),
-                }
+            Evidence {
+                id: id.clone(),
+                kind: "file".into(),
+                sha256: Some(sha),
+                url: None,
+                filename: Some(filename),
+                content_type: Some(content_type),
+                size: Some(size),
+                description,
+                created_by: actor.to_string(),
+                created_at: now.clone(),
             }
-            NewEvidence::Link { url } => {
-                let url = url.trim().to_owned();
-                if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2000
-                {
-                    return Err(holdfast_core::ValidationErrors::one(
-                        "url",
-                        "a link must be an http or https URL",
-                    )
-                    .into());
-                }
-                Evidence {
-                    id: id.clone(),
-                    kind: "link".into(),
-                    sha256: None,
-                    url: Some(url),
-                    filename: None,
-                    content_type: None,
-                    size: None,
-                    description,
-                    created_by: actor.to_string(),
-                    created_at: now.clone(),
-                }
+        }
+        NewEvidence::Link { url } => {
+            let url = url.trim().to_owned();
+            if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2000 {
+                return Err(holdfast_core::ValidationErrors::one(
+                    "url",
+                    "a link must be an http or https URL",
+                )
+                .into());
             }
-        };
-        sqlx::query(
+            Evidence {
+                id: id.clone(),
+                kind: "link".into(),
+                sha256: None,
+                url: Some(url),
+                filename: None,
+                content_type: None,
+                size: None,
+                description,
+                created_by: actor.to_string(),
+                created_at: now.clone(),
+            }
+        }
+    };
+    sqlx::query(
             r"insert into evidence (id, kind, sha256, url, filename, content_type, size, description, created_by, created_at, updated_at)
               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
         )
@@ -178,9 +171,26 @@ impl Store {
         .bind(&now)
         .execute(&mut *w.tx)
         .await?;
-        let after = serde_json::to_value(&ev).map_err(StoreError::corrupt)?;
-        w.record("evidence", &ev.id, "create", None, Some(&after))
-            .await?;
+    let after = serde_json::to_value(&ev).map_err(StoreError::corrupt)?;
+    w.record("evidence", &ev.id, "create", None, Some(&after))
+        .await?;
+    Ok(ev)
+}
+
+impl Store {
+    /// Stores evidence. A file's content is stored once however often it is uploaded.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] for an empty file, a blank description or a link that is not
+    /// http(s).
+    pub async fn store_evidence(
+        &self,
+        actor: &Actor,
+        new: NewEvidence,
+        description: &str,
+    ) -> Result<Evidence, StoreError> {
+        let mut w = self.write(actor).await?;
+        let ev = insert_evidence(&mut w, actor, new, description).await?;
         w.commit().await?;
         Ok(ev)
     }
@@ -197,18 +207,7 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?
         .ok_or(StoreError::NotFound("evidence"))?;
-        let ev = Evidence {
-            id: r.try_get("id")?,
-            kind: r.try_get("kind")?,
-            sha256: r.try_get("sha256")?,
-            url: r.try_get("url")?,
-            filename: r.try_get("filename")?,
-            content_type: r.try_get("content_type")?,
-            size: r.try_get("size")?,
-            description: r.try_get("description")?,
-            created_by: r.try_get("created_by")?,
-            created_at: r.try_get("created_at")?,
-        };
+        let ev = evidence_from_row(&r)?;
         let content = match &ev.sha256 {
             Some(sha) => Some(
                 sqlx::query_scalar("select content from evidence_blob where sha256 = $1")
@@ -230,6 +229,21 @@ impl Store {
             .fetch_one(&self.pool)
             .await?)
     }
+}
+
+pub(crate) fn evidence_from_row(r: &sqlx::any::AnyRow) -> Result<Evidence, StoreError> {
+    Ok(Evidence {
+        id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
+        sha256: r.try_get("sha256")?,
+        url: r.try_get("url")?,
+        filename: r.try_get("filename")?,
+        content_type: r.try_get("content_type")?,
+        size: r.try_get("size")?,
+        description: r.try_get("description")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+    })
 }
 
 fn hex_digest(content: &[u8]) -> String {

@@ -12,6 +12,7 @@
 
 mod accounts;
 mod activities;
+mod attachments;
 mod audit;
 mod backup;
 mod browse;

@@ -9,6 +9,7 @@ pub(crate) mod notifications;
 pub(crate) mod people;
 pub(crate) mod processes;
 pub(crate) mod session;
+pub(crate) mod task_evidence;
 pub(crate) mod tokens;
 pub(crate) mod users;
 pub(crate) mod work;
@@ -34,6 +35,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = processes::routes(r);
     let r = activities::routes(r);
     let r = work::routes(r);
+    let r = task_evidence::routes(r);
     let r = calendar::routes(r);
     let r = notifications::routes(r);
     audit::routes(r)

@@ -51,6 +51,17 @@ pub fn routes(r: Routes) -> Routes {
     .add(
         route(
             Method::POST,
+            "/my-work/tasks/{id}/evidence",
+            work,
+            Kind::Page,
+            "Upload evidence for a task",
+        )
+        .body_limit(holdfast_core::evidence::MAX_EVIDENCE_BYTES + 64 * 1024),
+        upload_to_task,
+    )
+    .add(
+        route(
+            Method::POST,
             "/my-work/activities/{id}/close",
             work,
             Kind::Page,
@@ -199,49 +210,74 @@ async fn upload(
         let mut requirement = String::new();
         // The requirement field comes before the file in the form; read both.
         let (new, description, req) = read_upload_with_requirement(mp, &mut requirement).await?;
-        let ev = st
-            .store
-            .store_evidence(&caller.actor(), new, &description)
-            .await?;
         st.store
-            .attach_evidence_to_activity(&caller.actor(), id, &req, &ev.id)
+            .upload_evidence_to_activity(&caller.actor(), id, &req, new, &description)
             .await?;
         Ok::<_, AppError>(req)
     }
     .await;
+    upload_response(&st, &caller, result).await
+}
+
+async fn upload_to_task(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    mp: Multipart,
+) -> Response {
+    let result = async {
+        let id = path_id(&id, "task")?;
+        let mut shows = String::new();
+        let (new, description, shows) = read_upload_with_requirement(mp, &mut shows).await?;
+        st.store
+            .upload_evidence_to_task(&caller.actor(), id, &shows, new, &description)
+            .await?;
+        Ok::<_, AppError>(shows)
+    }
+    .await;
+    upload_response(&st, &caller, result).await
+}
+
+/// The page after an upload: what was attached, or why not.
+async fn upload_response(
+    st: &AppState,
+    caller: &Caller,
+    result: Result<String, AppError>,
+) -> Response {
     match result {
-        Ok(req) => {
+        Ok(what) => {
             work_page(
-                &st,
-                &caller,
-                Outcome::said(format!("Evidence \"{req}\" attached.")),
+                st,
+                caller,
+                Outcome::said(format!("Evidence \"{what}\" attached.")),
                 StatusCode::OK,
+            )
+            .await
+        }
+        Err(e @ AppError::TooLarge(_)) => {
+            let errors = vec![FieldError {
+                field: "file".into(),
+                message: e.to_string(),
+            }];
+            work_page(
+                st,
+                caller,
+                Outcome::rejected(errors),
+                StatusCode::PAYLOAD_TOO_LARGE,
             )
             .await
         }
         Err(e) => match field_errors(e) {
             Ok(errors) => {
                 work_page(
-                    &st,
-                    &caller,
+                    st,
+                    caller,
                     Outcome::rejected(errors),
                     StatusCode::UNPROCESSABLE_ENTITY,
                 )
                 .await
             }
-            Err(e @ AppError::TooLarge(_)) => {
-                work_page(
-                    &st,
-                    &caller,
-                    Outcome::rejected(vec![FieldError {
-                        field: "file".into(),
-                        message: e.to_string(),
-                    }]),
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                )
-                .await
-            }
-            Err(e) => error_page(&caller, &e),
+            Err(e) => error_page(caller, &e),
         },
     }
 }

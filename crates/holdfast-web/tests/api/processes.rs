@@ -336,6 +336,111 @@ async fn a_refused_close_keeps_the_typed_comment_and_stores_nothing(db: Db) {
     assert_eq!(stored(&app).await, before, "nothing stored");
 }
 
+async fn tasks_take_evidence_and_a_refused_upload_stores_nothing(db: Db) {
+    let app = spawn_app(db).await;
+    let owner = app.login(Role::Owner).await;
+    let path = format!("/api/v1/tasks/{}/evidence", app.task_id);
+    let before = stored(&app).await;
+    let body = problem(
+        owner
+            .post_json(
+                &path,
+                &json!({"shows": " ", "evidence_id": app.evidence_id}),
+            )
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(body["errors"][0]["field"], "shows");
+    problem(
+        owner
+            .post_json(
+                &path,
+                &json!({"shows": "firewall export", "evidence_id": "nope"}),
+            )
+            .await,
+        422,
+    )
+    .await;
+    problem(
+        owner
+            .post_json(
+                &format!("/api/v1/tasks/{}/evidence", uuid::Uuid::new_v4()),
+                &json!({"shows": "firewall export", "evidence_id": app.evidence_id}),
+            )
+            .await,
+        404,
+    )
+    .await;
+    assert_eq!(stored(&app).await, before, "nothing stored");
+    let attached: Value = owner
+        .post_json(
+            &path,
+            &json!({"shows": "firewall export", "evidence_id": app.evidence_id}),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(attached[0]["shows"], "firewall export");
+    assert_eq!(attached[0]["evidence"]["id"], app.evidence_id.as_str());
+    let auditor = app.login(Role::Auditor).await;
+    let listed: Value = auditor.get(&path).await.json().await.expect("json");
+    assert_eq!(listed, attached, "an auditor sees the same proof");
+
+    // Through the page: a run's upload under a name the process does not ask for is refused
+    // and leaves no file behind; a task's upload is attached.
+    let files = app.count("evidence").await;
+    let upload = |action: String, requirement: &str| {
+        let form = reqwest::multipart::Form::new()
+            .text("requirement", requirement.to_owned())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(b"user,revoked\nsam,yes\n".to_vec())
+                    .file_name("revocations.csv")
+                    .mime_str("text/csv")
+                    .expect("mime"),
+            );
+        let csrf = owner.csrf.clone().expect("csrf");
+        owner
+            .client
+            .post(format!("{}{action}?_csrf={csrf}", owner.base))
+            .multipart(form)
+            .send()
+    };
+    let resp = upload(
+        format!("/my-work/activities/{}/evidence", app.activity_id),
+        "something else",
+    )
+    .await
+    .expect("send");
+    assert_eq!(resp.status(), 422);
+    assert!(
+        resp.text()
+            .await
+            .expect("html")
+            .contains("this process asks for")
+    );
+    assert_eq!(
+        app.count("evidence").await,
+        files,
+        "the refused file was not kept"
+    );
+    let resp = upload(
+        format!("/my-work/tasks/{}/evidence", app.task_id),
+        "revocation list",
+    )
+    .await
+    .expect("send");
+    assert_eq!(resp.status(), 200);
+    let html = resp.text().await.expect("html");
+    assert!(
+        html.contains("Evidence &#34;revocation list&#34; attached."),
+        "{html}"
+    );
+    assert_eq!(app.count("evidence").await, files + 1);
+}
+
 crate::on_both_databases!(
     bad_process_definitions_say_what_is_wrong,
     looping_rules_and_non_positive_slas_are_refused,
@@ -343,4 +448,5 @@ crate::on_both_databases!(
     readiness_and_the_map_come_from_live_records,
     tasks_validate_and_complete_with_an_sla_outcome,
     a_refused_close_keeps_the_typed_comment_and_stores_nothing,
+    tasks_take_evidence_and_a_refused_upload_stores_nothing,
 );

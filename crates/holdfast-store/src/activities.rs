@@ -28,9 +28,15 @@ pub struct ActivityQuery {
     pub open_only: bool,
     /// Due on or before this date.
     pub due_until: Option<NaiveDate>,
+    /// Only those after this one in due order (due date, id): the keyset of the next page.
+    pub after: Option<(NaiveDate, ActivityId)>,
     /// At most this many.
     pub limit: u32,
 }
+
+/// The filter of a run list, shared by the page and its count so they always agree.
+const ACTIVITY_FILTER: &str = r"($1 is null or a.process_id = $1) and ($2 is null or a.assignee_id = $2)
+    and ($3 = 0 or a.state in ('planned', 'in_progress')) and ($4 is null or a.due_date <= $4)";
 
 fn activity_from_row(r: &AnyRow, evidence: Vec<String>) -> Result<Activity, StoreError> {
     let state: String = r.try_get("state")?;
@@ -234,33 +240,73 @@ impl Store {
     pub async fn list_activities(&self, q: &ActivityQuery) -> Result<Vec<Activity>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             r"select {ACTIVITY_COLUMNS} from activity a
-              where ($1 is null or a.process_id = $1) and ($2 is null or a.assignee_id = $2)
-                and ($3 = 0 or a.state in ('planned', 'in_progress')) and ($4 is null or a.due_date <= $4)
-              order by a.due_date, a.id limit $5"
+              where {ACTIVITY_FILTER} and ($5 is null or a.due_date > $5 or (a.due_date = $5 and a.id > $6))
+              order by a.due_date, a.id limit $7"
         )))
         .bind(q.process_id.map(|p| p.to_string()))
         .bind(q.assignee_id.map(|p| p.to_string()))
         .bind(i64::from(q.open_only))
         .bind(q.due_until.map(date_text))
+        .bind(q.after.map(|(due, _)| date_text(due)))
+        .bind(q.after.map(|(_, id)| id.to_string()))
         .bind(i64::from(q.limit.clamp(1, 100_000)))
         .fetch_all(&self.pool)
         .await?;
-        let attachments: Vec<(String, String)> = sqlx::query_as(
-            "select record_id, requirement from evidence_attachment where record_type = 'activity'",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let mut by_activity: std::collections::HashMap<String, Vec<String>> =
-            std::collections::HashMap::new();
-        for (id, req) in attachments {
-            by_activity.entry(id).or_default().push(req);
-        }
+        let ids: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<Result<_, _>>()?;
+        let mut by_activity = self.requirements_met(&ids).await?;
         rows.iter()
             .map(|r| {
                 let id: String = r.try_get("id")?;
                 activity_from_row(r, by_activity.remove(&id).unwrap_or_default())
             })
             .collect()
+    }
+
+    /// How many runs match the query's filters (all pages).
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn count_activities(&self, q: &ActivityQuery) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "select count(*) from activity a where {ACTIVITY_FILTER}"
+        )))
+        .bind(q.process_id.map(|p| p.to_string()))
+        .bind(q.assignee_id.map(|p| p.to_string()))
+        .bind(i64::from(q.open_only))
+        .bind(q.due_until.map(date_text))
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// The evidence names attached to each of these runs, read in chunks that keep within
+    /// both databases' limits on bound parameters.
+    async fn requirements_met(
+        &self,
+        ids: &[String],
+    ) -> Result<std::collections::HashMap<String, Vec<String>>, StoreError> {
+        let mut by_activity: std::collections::HashMap<String, Vec<String>> =
+            std::collections::HashMap::new();
+        for chunk in ids.chunks(500) {
+            let placeholders = (1..=chunk.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "select record_id, requirement from evidence_attachment \
+                 where record_type = 'activity' and record_id in ({placeholders}) order by created_at, id"
+            );
+            let mut query = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                query = query.bind(id);
+            }
+            for (id, req) in query.fetch_all(&self.pool).await? {
+                by_activity.entry(id).or_default().push(req);
+            }
+        }
+        Ok(by_activity)
     }
 
     /// Closes a run: every required evidence item attached and a comment. Emits

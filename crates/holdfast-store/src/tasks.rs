@@ -27,8 +27,20 @@ pub struct TaskQuery {
     pub open_only: bool,
     /// Carrying this label.
     pub label: Option<String>,
+    /// Only those after this one in due order (due time, id): the keyset of the next page.
+    pub after: Option<(DateTime<Utc>, TaskId)>,
     /// At most this many.
     pub limit: u32,
+}
+
+/// The filter of a task list, shared by the page and its count so they always agree.
+const TASK_FILTER: &str = r"($1 is null or t.owner_id = $1) and ($2 is null or t.process_id = $2)
+    and ($3 = 0 or t.status in ('open', 'in_progress')) and ($4 is null or t.labels_json like $4)";
+
+fn label_pattern(q: &TaskQuery) -> Option<String> {
+    q.label
+        .as_ref()
+        .map(|l| format!("%\"{}\"%", l.replace('"', "")))
 }
 
 /// A task created by a person.
@@ -252,18 +264,35 @@ impl Store {
     pub async fn list_tasks(&self, q: &TaskQuery) -> Result<Vec<Task>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             r"select {TASK_COLUMNS} from task t
-              where ($1 is null or t.owner_id = $1) and ($2 is null or t.process_id = $2)
-                and ($3 = 0 or t.status in ('open', 'in_progress')) and ($4 is null or t.labels_json like $4)
-              order by t.due_at, t.id limit $5"
+              where {TASK_FILTER} and ($5 is null or t.due_at > $5 or (t.due_at = $5 and t.id > $6))
+              order by t.due_at, t.id limit $7"
         )))
         .bind(q.owner_id.map(|p| p.to_string()))
         .bind(q.process_id.map(|p| p.to_string()))
         .bind(i64::from(q.open_only))
-        .bind(q.label.as_ref().map(|l| format!("%\"{}\"%", l.replace('"', ""))))
+        .bind(label_pattern(q))
+        .bind(q.after.map(|(due, _)| time_text(due)))
+        .bind(q.after.map(|(_, id)| id.to_string()))
         .bind(i64::from(q.limit.clamp(1, 100_000)))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(task_from_row).collect()
+    }
+
+    /// How many tasks match the query's filters (all pages).
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn count_tasks(&self, q: &TaskQuery) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "select count(*) from task t where {TASK_FILTER}"
+        )))
+        .bind(q.owner_id.map(|p| p.to_string()))
+        .bind(q.process_id.map(|p| p.to_string()))
+        .bind(i64::from(q.open_only))
+        .bind(label_pattern(q))
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     /// Completes a task at `now`, recording whether its SLA was met, and emits `task_done`

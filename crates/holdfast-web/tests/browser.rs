@@ -129,6 +129,26 @@ async fn text(c: &Client, css: &str) -> Result<String, fantoccini::error::CmdErr
     c.wait().for_element(Locator::Css(css)).await?.text().await
 }
 
+/// The text of `css` once it contains `expected`, or what it says after ten seconds. After a
+/// form post the old page can still be showing for a moment, so the first read may be stale.
+async fn text_once(
+    c: &Client,
+    css: &str,
+    expected: &str,
+) -> Result<String, fantoccini::error::CmdError> {
+    let started = std::time::Instant::now();
+    loop {
+        let now = match c.find(Locator::Css(css)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if now.contains(expected) || started.elapsed() > std::time::Duration::from_secs(10) {
+            return Ok(now);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_administrator_browses_people_and_a_member_is_kept_out() {
     let app = spawn_app(Db::Sqlite).await;
@@ -233,7 +253,7 @@ async fn a_process_owner_closes_a_run_with_uploaded_evidence_and_sees_the_map() 
             .await?
             .click()
             .await?;
-        let notice = text(&c, "p.notice").await?;
+        let notice = text_once(&c, "p.notice", "attached").await?;
         assert!(notice.contains("attached"), "{notice}");
         let section = c
             .find(Locator::Css(&format!(
@@ -251,7 +271,10 @@ async fn a_process_owner_closes_a_run_with_uploaded_evidence_and_sees_the_map() 
             .await?
             .click()
             .await?;
-        assert_eq!(text(&c, "p.notice").await?, "Run closed.");
+        assert_eq!(
+            text_once(&c, "p.notice", "Run closed.").await?,
+            "Run closed."
+        );
         save(&c, "my-work").await;
         assert!(
             c.find(Locator::Css(&format!(

@@ -12,7 +12,7 @@ use holdfast_store::{ActivityQuery, Evidence, NewEvidence};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiQuery, if_match, path_id, with_etag};
+use super::{ApiJson, ApiQuery, Page, if_match, path_id, with_etag};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -28,9 +28,9 @@ pub fn routes(r: Routes) -> Routes {
             "/api/v1/activities",
             read,
             Kind::Api,
-            "List runs (filter by process, assignee, open)",
+            "List runs in due order (filter by process_id, assignee_id, open; limit, cursor)",
         )
-        .gives::<Vec<ActivityDto>>(),
+        .gives::<Page<ActivityDto>>(),
         list,
     )
     .add(
@@ -235,13 +235,15 @@ pub struct ListParams {
     #[serde(default)]
     open: bool,
     limit: Option<i64>,
+    cursor: Option<String>,
 }
 
 async fn list(
     State(st): State<AppState>,
     ApiQuery(p): ApiQuery<ListParams>,
-) -> Result<Json<Vec<ActivityDto>>, AppError> {
-    let q = ActivityQuery {
+) -> Result<Json<Page<ActivityDto>>, AppError> {
+    let limit = super::page_limit(p.limit)?;
+    let mut q = ActivityQuery {
         process_id: p
             .process_id
             .as_deref()
@@ -254,16 +256,18 @@ async fn list(
             .transpose()?,
         open_only: p.open,
         due_until: None,
-        limit: super::page_limit(p.limit)?,
+        after: super::due_cursor(p.cursor.as_deref())?,
+        limit: limit + 1,
     };
-    Ok(Json(
-        st.store
-            .list_activities(&q)
-            .await?
-            .iter()
-            .map(ActivityDto::from)
-            .collect(),
-    ))
+    let rows = st.store.list_activities(&q).await?;
+    q.after = None;
+    let total = st.store.count_activities(&q).await?;
+    let (rows, total, next_cursor) = super::due_page(rows, limit, total, |a| (a.due_date, a.id));
+    Ok(Json(Page {
+        items: rows.iter().map(ActivityDto::from).collect(),
+        total,
+        next_cursor,
+    }))
 }
 
 async fn show(State(st): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {

@@ -174,6 +174,48 @@ pub fn with_etag(version: i64, body: impl serde::Serialize) -> Response {
     resp
 }
 
+/// The keyset `(due, id)` of a list in due order, from a cursor made by [`due_page`].
+///
+/// # Errors
+/// 422 naming `cursor` when it was not made by this API.
+pub fn due_cursor<D: std::str::FromStr, I: std::str::FromStr>(
+    cursor: Option<&str>,
+) -> Result<Option<(D, I)>, AppError> {
+    let Some(c) = cursor else {
+        return Ok(None);
+    };
+    let v = decode_cursor(c)?;
+    let part = |i: usize| v.get(i).and_then(serde_json::Value::as_str);
+    match (
+        part(0).and_then(|d| d.parse().ok()),
+        part(1).and_then(|i| i.parse().ok()),
+    ) {
+        (Some(due), Some(id)) => Ok(Some((due, id))),
+        _ => Err(AppError::invalid(
+            "cursor",
+            "this cursor is not one the API gave out; start from the first page",
+        )),
+    }
+}
+
+/// A page of a due-ordered list fetched with one row more than `limit`: that extra row only
+/// says a next page exists, whose cursor is the keyset of the page's last item.
+pub fn due_page<T, D: std::fmt::Display, I: std::fmt::Display>(
+    mut rows: Vec<T>,
+    limit: u32,
+    total: i64,
+    keyset: impl Fn(&T) -> (D, I),
+) -> (Vec<T>, i64, Option<String>) {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next = rows.last().filter(|_| more).map(|last| {
+        let (due, id) = keyset(last);
+        encode_cursor(&serde_json::json!([due.to_string(), id.to_string()]))
+    });
+    (rows, total, next)
+}
+
 /// A page of items with the total and the cursor of the next page.
 #[derive(Debug, serde::Serialize, schemars::JsonSchema)]
 pub struct Page<T> {

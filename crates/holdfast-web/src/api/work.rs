@@ -12,7 +12,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::activities::ActivityDto;
-use super::{ApiJson, ApiQuery, if_match, path_id, with_etag};
+use super::{ApiJson, ApiQuery, Page, if_match, path_id, with_etag};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -28,9 +28,9 @@ pub fn routes(r: Routes) -> Routes {
             "/api/v1/tasks",
             read,
             Kind::Api,
-            "List tasks (filter by owner, process, label, open)",
+            "List tasks in due order (filter by owner_id, process_id, label, open; limit, cursor)",
         )
-        .gives::<Vec<TaskDto>>(),
+        .gives::<Page<TaskDto>>(),
         list_tasks,
     )
     .add(
@@ -207,13 +207,15 @@ pub struct TaskParams {
     #[serde(default)]
     open: bool,
     limit: Option<i64>,
+    cursor: Option<String>,
 }
 
 async fn list_tasks(
     State(st): State<AppState>,
     ApiQuery(p): ApiQuery<TaskParams>,
-) -> Result<Json<Vec<TaskDto>>, AppError> {
-    let q = TaskQuery {
+) -> Result<Json<Page<TaskDto>>, AppError> {
+    let limit = super::page_limit(p.limit)?;
+    let mut q = TaskQuery {
         owner_id: p
             .owner_id
             .as_deref()
@@ -226,16 +228,24 @@ async fn list_tasks(
             .transpose()?,
         open_only: p.open,
         label: p.label,
-        limit: super::page_limit(p.limit)?,
+        after: super::due_cursor(p.cursor.as_deref())?,
+        limit: limit + 1,
     };
-    Ok(Json(
-        st.store
-            .list_tasks(&q)
-            .await?
-            .iter()
-            .map(TaskDto::from)
-            .collect(),
-    ))
+    let rows = st.store.list_tasks(&q).await?;
+    q.after = None;
+    let total = st.store.count_tasks(&q).await?;
+    let (rows, total, next_cursor) = super::due_page(rows, limit, total, |t| {
+        (
+            t.due_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            t.id,
+        )
+    });
+    Ok(Json(Page {
+        items: rows.iter().map(TaskDto::from).collect(),
+        total,
+        next_cursor,
+    }))
 }
 
 async fn create_task(

@@ -441,6 +441,43 @@ async fn tasks_take_evidence_and_a_refused_upload_stores_nothing(db: Db) {
     assert_eq!(app.count("evidence").await, files + 1);
 }
 
+async fn run_and_task_lists_page_in_due_order_with_a_total(db: Db) {
+    let app = spawn_app(db).await;
+    let auditor = app.login(Role::Auditor).await;
+    for list in ["/api/v1/activities", "/api/v1/tasks"] {
+        let mut seen: Vec<(String, String)> = Vec::new();
+        let mut url = format!("{list}?limit=7");
+        let total = loop {
+            let page: Value = auditor.get(&url).await.json().await.expect("json");
+            let items = page["items"].as_array().expect("items");
+            assert!(items.len() <= 7);
+            for i in items {
+                let due = i["due_date"]
+                    .as_str()
+                    .or(i["due_at"].as_str())
+                    .expect("due")
+                    .to_owned();
+                seen.push((due, i["id"].as_str().expect("id").to_owned()));
+            }
+            match page["next_cursor"].as_str() {
+                Some(c) => url = format!("{list}?limit=7&cursor={c}"),
+                None => break page["total"].as_i64().expect("total"),
+            }
+        };
+        assert_eq!(seen.len() as i64, total, "{list}: every item once");
+        assert!(total > 0, "{list} has items");
+        let mut sorted = seen.clone();
+        sorted.sort();
+        assert_eq!(seen, sorted, "{list} in due order");
+        sorted.dedup();
+        assert_eq!(sorted.len(), seen.len(), "{list}: no item twice");
+        let body = problem(auditor.get(&format!("{list}?cursor=zz")).await, 422).await;
+        assert_eq!(body["errors"][0]["field"], "cursor");
+        problem(auditor.get(&format!("{list}?limit=501")).await, 422).await;
+        problem(auditor.get(&format!("{list}?colour=red")).await, 400).await;
+    }
+}
+
 crate::on_both_databases!(
     bad_process_definitions_say_what_is_wrong,
     looping_rules_and_non_positive_slas_are_refused,
@@ -449,4 +486,5 @@ crate::on_both_databases!(
     tasks_validate_and_complete_with_an_sla_outcome,
     a_refused_close_keeps_the_typed_comment_and_stores_nothing,
     tasks_take_evidence_and_a_refused_upload_stores_nothing,
+    run_and_task_lists_page_in_due_order_with_a_total,
 );

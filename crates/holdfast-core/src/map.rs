@@ -21,6 +21,19 @@ pub enum Health {
     Breached,
 }
 
+impl Health {
+    /// The name pages and styles use.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Quiet => "quiet",
+            Self::Healthy => "healthy",
+            Self::Pending => "pending",
+            Self::Breached => "breached",
+        }
+    }
+}
+
 /// A process on the map.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Node {
@@ -66,6 +79,52 @@ pub struct ProcessMap {
     pub edges: Vec<Edge>,
 }
 
+/// What the tasks of one rule did in the 90 days up to `now`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Traffic {
+    /// Tasks that met the SLA.
+    pub met: usize,
+    /// Tasks that breached it.
+    pub breached: usize,
+    /// Tasks still open within it.
+    pub open: usize,
+    /// Overall.
+    pub health: Health,
+}
+
+/// How a rule's tasks due in the last 90 days fared: the colour of its edge on the map and
+/// its SLA health on the process page.
+#[must_use]
+pub fn traffic(rule: &InteractionRule, tasks: &[Task], now: DateTime<Utc>) -> Traffic {
+    let since = now - Duration::days(90);
+    let outcomes: Vec<SlaOutcome> = tasks
+        .iter()
+        .filter(|t| t.rule_id == Some(rule.id) && t.due_at >= since)
+        .map(|t| t.sla(now))
+        .collect();
+    let count = |o| outcomes.iter().filter(|x| **x == o).count();
+    let (met, breached, open) = (
+        count(SlaOutcome::Met),
+        count(SlaOutcome::Breached),
+        count(SlaOutcome::Open),
+    );
+    let health = if breached > 0 {
+        Health::Breached
+    } else if open > 0 {
+        Health::Pending
+    } else if met > 0 {
+        Health::Healthy
+    } else {
+        Health::Quiet
+    };
+    Traffic {
+        met,
+        breached,
+        open,
+        health,
+    }
+}
+
 /// Builds the map as of `now` from the records.
 #[must_use]
 pub fn build(
@@ -84,7 +143,6 @@ pub fn build(
             status: p.status,
         })
         .collect();
-    let since = now - Duration::days(90);
     let edges = rules
         .iter()
         .filter(|r| r.active && r.links_processes())
@@ -93,26 +151,12 @@ pub fn build(
                 && nodes.iter().any(|n| n.id == r.to_process.to_string())
         })
         .map(|r| {
-            let outcomes: Vec<SlaOutcome> = tasks
-                .iter()
-                .filter(|t| t.rule_id == Some(r.id) && t.due_at >= since)
-                .map(|t| t.sla(now))
-                .collect();
-            let count = |o| outcomes.iter().filter(|x| **x == o).count();
-            let (met, breached, open) = (
-                count(SlaOutcome::Met),
-                count(SlaOutcome::Breached),
-                count(SlaOutcome::Open),
-            );
-            let health = if breached > 0 {
-                Health::Breached
-            } else if open > 0 {
-                Health::Pending
-            } else if met > 0 {
-                Health::Healthy
-            } else {
-                Health::Quiet
-            };
+            let Traffic {
+                met,
+                breached,
+                open,
+                health,
+            } = traffic(r, tasks, now);
             Edge {
                 id: r.id.to_string(),
                 from: r.from_process.to_string(),

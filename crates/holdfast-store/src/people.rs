@@ -259,6 +259,20 @@ impl Store {
         person_from_row(&row)
     }
 
+    /// The person with this work email (compared as stored: trimmed, lower case), if any.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn person_by_email(&self, email: &str) -> Result<Option<Person>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select {PERSON_COLUMNS} from person where email = $1"
+        )))
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(person_from_row).transpose()
+    }
+
     /// Applies `changes` to a person still at `expected_version` (otherwise nothing changes
     /// and [`StoreError::Stale`] is returned). A change of employment status is recorded as
     /// `employment_status_changed`, which the joiner-mover-leaver process reacts to.

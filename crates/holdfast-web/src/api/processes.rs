@@ -203,16 +203,19 @@ pub struct ProcessBody {
 #[serde(deny_unknown_fields)]
 pub struct RaciBody {
     #[serde(default)]
-    responsible: Vec<Role>,
+    pub(crate) responsible: Vec<Role>,
     #[serde(default)]
-    accountable: Vec<Role>,
+    pub(crate) accountable: Vec<Role>,
     #[serde(default)]
-    consulted: Vec<Role>,
+    pub(crate) consulted: Vec<Role>,
     #[serde(default)]
-    informed: Vec<Role>,
+    pub(crate) informed: Vec<Role>,
 }
 
-async fn definition(st: &AppState, body: ProcessBody) -> Result<ProcessDefinition, AppError> {
+pub(crate) async fn definition(
+    st: &AppState,
+    body: ProcessBody,
+) -> Result<ProcessDefinition, AppError> {
     let tz = st
         .store
         .organisation()

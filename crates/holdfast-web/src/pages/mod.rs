@@ -6,6 +6,7 @@ mod audit;
 mod login;
 pub(crate) mod me;
 mod people;
+mod process_form;
 mod processes;
 mod work;
 
@@ -63,6 +64,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = people::routes(r);
     let r = admin::routes(r);
     let r = audit::routes(r);
+    let r = process_form::routes(r);
     let r = processes::routes(r);
     let r = work::routes(r);
     me::routes(r)

@@ -10,6 +10,7 @@ use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use holdfast_core::FieldError;
 use holdfast_core::interaction::{Assignee, Condition, EventKind};
+use holdfast_core::map::traffic;
 use holdfast_core::policy::Action;
 use holdfast_core::readiness::{Finding, Severity};
 use holdfast_store::{ActivityQuery, NewRule, TaskQuery};
@@ -134,6 +135,7 @@ struct Row {
 struct ListPage {
     nav: Nav,
     rows: Vec<Row>,
+    can_manage: bool,
 }
 
 async fn list(State(st): State<AppState>, caller: Caller) -> Response {
@@ -170,6 +172,7 @@ async fn list(State(st): State<AppState>, caller: Caller) -> Response {
             &ListPage {
                 nav: Nav::of(&caller, "processes"),
                 rows,
+                can_manage: caller.may(Action::ManageProcesses),
             },
         ),
         Err(e) => error_page(&caller, &e),
@@ -184,9 +187,23 @@ struct DetailPage {
     owner: String,
     deputy: String,
     raci: String,
-    interactions: Vec<String>,
+    interactions: Vec<InteractionRow>,
+    can_manage: bool,
     upcoming: Vec<ActivityDto>,
     past: Vec<ActivityDto>,
+}
+
+/// An interaction of one process, with how its tasks did in the last 90 days.
+struct InteractionRow {
+    direction: &'static str,
+    other: String,
+    event: String,
+    title: String,
+    sla_hours: i64,
+    met: usize,
+    breached: usize,
+    open: usize,
+    health: &'static str,
 }
 
 async fn show(State(st): State<AppState>, caller: Caller, Path(id): Path<String>) -> Response {
@@ -211,26 +228,52 @@ async fn show(State(st): State<AppState>, caller: Caller, Path(id): Path<String>
         let name = |id: &holdfast_core::ids::ProcessId| {
             names.get(&id.to_string()).cloned().unwrap_or_default()
         };
-        let interactions = rules
+        let mine: Vec<_> = rules
             .iter()
             .filter(|r| r.from_process == process.id || r.to_process == process.id)
+            .collect();
+        // A rule's tasks live in its target process: read each target's tasks once.
+        let mut tasks_in: HashMap<holdfast_core::ids::ProcessId, Vec<holdfast_core::task::Task>> =
+            HashMap::new();
+        for r in &mine {
+            if !tasks_in.contains_key(&r.to_process) {
+                let tasks = st
+                    .store
+                    .list_tasks(&TaskQuery {
+                        process_id: Some(r.to_process),
+                        limit: 100_000,
+                        ..Default::default()
+                    })
+                    .await?;
+                tasks_in.insert(r.to_process, tasks);
+            }
+        }
+        let now = chrono::Utc::now();
+        let interactions = mine
+            .iter()
             .map(|r| {
-                if r.from_process == process.id {
-                    format!(
-                        "Out: on {} here, \"{}\" in {} within {} h",
-                        r.event,
-                        r.task_title,
-                        name(&r.to_process),
-                        r.sla_hours
-                    )
+                let t = traffic(
+                    r,
+                    tasks_in.get(&r.to_process).map_or(&[][..], Vec::as_slice),
+                    now,
+                );
+                let (direction, other) = if !r.links_processes() {
+                    ("Within", "this process".to_owned())
+                } else if r.from_process == process.id {
+                    ("Out", name(&r.to_process))
                 } else {
-                    format!(
-                        "In: on {} in {}, \"{}\" here within {} h",
-                        r.event,
-                        name(&r.from_process),
-                        r.task_title,
-                        r.sla_hours
-                    )
+                    ("In", name(&r.from_process))
+                };
+                InteractionRow {
+                    direction,
+                    other,
+                    event: r.event.to_string(),
+                    title: r.task_title.clone(),
+                    sla_hours: r.sla_hours,
+                    met: t.met,
+                    breached: t.breached,
+                    open: t.open,
+                    health: t.health.as_str(),
                 }
             })
             .collect();
@@ -251,6 +294,7 @@ async fn show(State(st): State<AppState>, caller: Caller, Path(id): Path<String>
             p: ProcessDto::from(&process),
             raci,
             interactions,
+            can_manage: caller.may(Action::ManageProcesses),
             upcoming: upcoming.into_iter().take(10).collect(),
             past: past.into_iter().take(50).collect(),
         })

@@ -478,6 +478,144 @@ async fn run_and_task_lists_page_in_due_order_with_a_total(db: Db) {
     }
 }
 
+fn form(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| {
+            let v: String = v
+                .bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => {
+                        (b as char).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect();
+            format!("{k}={v}")
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+async fn managers_define_and_edit_processes_in_the_browser_and_bad_forms_keep_their_input(db: Db) {
+    let app = spawn_app(db).await;
+    let manager = app.login(Role::Manager).await;
+    let csrf = manager.csrf.clone().expect("csrf");
+    let edit = format!("/processes/{}/edit", app.process_id);
+    let page = manager.get(&edit).await.text().await.expect("html");
+    assert!(
+        page.contains("value=\"ada@example.com\""),
+        "the owner's email is filled in"
+    );
+    let manager = &manager;
+    let post = |path: String, body: String| async move {
+        manager
+            .send(
+                reqwest::Method::POST,
+                &path,
+                Some(body),
+                "application/x-www-form-urlencoded",
+            )
+            .await
+    };
+    let before = stored(&app).await;
+    let base = |cadence: &'static str, owner: &'static str, version: &'static str| {
+        vec![
+            ("_csrf", csrf.as_str()),
+            ("name", "Change management"),
+            ("objective", "Changes are assessed and approved"),
+            ("owner_email", owner),
+            ("cadence", cadence),
+            ("evidence", "change log\napproval record"),
+            ("clauses", "8.1"),
+            ("controls", "8.32"),
+            ("status", "active"),
+            ("version", version),
+        ]
+    };
+    let resp = post(
+        edit.clone(),
+        form(&base("FREQ=FORTNIGHTLY", "ada@example.com", "1")),
+    )
+    .await;
+    assert_eq!(resp.status(), 422);
+    let html = resp.text().await.expect("html");
+    assert!(html.contains("<li>cadence: "), "the bad field is named: {html}");
+    assert!(
+        html.contains("value=\"FREQ=FORTNIGHTLY\""),
+        "what was typed is kept"
+    );
+    let resp = post(
+        edit.clone(),
+        form(&base("FREQ=WEEKLY;BYDAY=TU", "nobody@example.com", "1")),
+    )
+    .await;
+    assert_eq!(resp.status(), 422);
+    assert!(
+        resp.text()
+            .await
+            .expect("html")
+            .contains("nobody with the work email")
+    );
+    assert_eq!(stored(&app).await, before, "nothing stored");
+
+    let resp = post(
+        edit.clone(),
+        form(&base("FREQ=WEEKLY;BYDAY=TU", "ada@example.com", "1")),
+    )
+    .await;
+    assert_eq!(
+        resp.status(),
+        303,
+        "{}",
+        resp.text().await.unwrap_or_default()
+    );
+    let p: Value = manager
+        .get(&format!("/api/v1/processes/{}", app.process_id))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(p["cadence"], "FREQ=WEEKLY;BYDAY=TU");
+    assert_eq!(p["evidence"], json!(["change log", "approval record"]));
+    let resp = post(
+        edit.clone(),
+        form(&base("FREQ=WEEKLY;BYDAY=WE", "ada@example.com", "1")),
+    )
+    .await;
+    assert_eq!(
+        resp.status(),
+        422,
+        "an edit of an old version changes nothing"
+    );
+    assert!(resp.text().await.expect("html").contains("reload it"));
+
+    let mut new = base("FREQ=MONTHLY;BYMONTHDAY=15", "max@example.com", "");
+    new[1] = ("name", "Firewall review");
+    let resp = post("/processes/new".into(), form(&new)).await;
+    assert_eq!(resp.status(), 303);
+    let to = resp.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let detail = manager.get(&to).await.text().await.expect("html");
+    assert!(detail.contains("Firewall review") && detail.contains("Max Member"));
+    // The owner sees the pages but no way to edit.
+    let owner = app.login(Role::Owner).await;
+    assert_eq!(owner.get(&edit).await.status(), 403);
+    let detail = owner
+        .get(&format!("/processes/{}", app.process_id))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(!detail.contains("Edit this process"));
+    assert!(
+        detail.contains("id=\"interactions\""),
+        "interactions with their SLA health"
+    );
+}
+
 crate::on_both_databases!(
     bad_process_definitions_say_what_is_wrong,
     looping_rules_and_non_positive_slas_are_refused,
@@ -487,4 +625,5 @@ crate::on_both_databases!(
     a_refused_close_keeps_the_typed_comment_and_stores_nothing,
     tasks_take_evidence_and_a_refused_upload_stores_nothing,
     run_and_task_lists_page_in_due_order_with_a_total,
+    managers_define_and_edit_processes_in_the_browser_and_bad_forms_keep_their_input,
 );

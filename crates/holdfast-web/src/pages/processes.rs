@@ -236,16 +236,16 @@ async fn show(State(st): State<AppState>, caller: Caller, Path(id): Path<String>
         let mut tasks_in: HashMap<holdfast_core::ids::ProcessId, Vec<holdfast_core::task::Task>> =
             HashMap::new();
         for r in &mine {
-            if !tasks_in.contains_key(&r.to_process) {
-                let tasks = st
-                    .store
-                    .list_tasks(&TaskQuery {
-                        process_id: Some(r.to_process),
-                        limit: 100_000,
-                        ..Default::default()
-                    })
-                    .await?;
-                tasks_in.insert(r.to_process, tasks);
+            if let std::collections::hash_map::Entry::Vacant(slot) = tasks_in.entry(r.to_process) {
+                slot.insert(
+                    st.store
+                        .list_tasks(&TaskQuery {
+                            process_id: Some(r.to_process),
+                            limit: 100_000,
+                            ..Default::default()
+                        })
+                        .await?,
+                );
             }
         }
         let now = chrono::Utc::now();

@@ -540,7 +540,10 @@ async fn managers_define_and_edit_processes_in_the_browser_and_bad_forms_keep_th
     .await;
     assert_eq!(resp.status(), 422);
     let html = resp.text().await.expect("html");
-    assert!(html.contains("<li>cadence: "), "the bad field is named: {html}");
+    assert!(
+        html.contains("<li>cadence: "),
+        "the bad field is named: {html}"
+    );
     assert!(
         html.contains("value=\"FREQ=FORTNIGHTLY\""),
         "what was typed is kept"

@@ -12,7 +12,7 @@ use holdfast_core::person::PersonChanges;
 use holdfast_core::policy::Action;
 use serde::Deserialize;
 
-use super::{Nav, error_page, render};
+use super::{Nav, error_page, field_errors, render};
 use crate::AppState;
 use crate::api::calendar;
 use crate::api::people::PersonDto;
@@ -167,6 +167,29 @@ async fn load(st: &AppState, caller: &Caller, outcome: Outcome) -> Result<MePage
     })
 }
 
+/// The page after a form post: what it did, the form's errors beside it, or an error page.
+async fn after_post(
+    st: &AppState,
+    caller: &Caller,
+    result: Result<(Outcome, StatusCode), AppError>,
+) -> Response {
+    match result {
+        Ok((outcome, status)) => page(st, caller, outcome, status).await,
+        Err(e) => match field_errors(e) {
+            Ok(errors) => {
+                page(
+                    st,
+                    caller,
+                    Outcome::rejected(errors),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+            Err(e) => error_page(caller, &e),
+        },
+    }
+}
+
 async fn show(State(st): State<AppState>, caller: Caller) -> Response {
     page(&st, &caller, Outcome::default(), StatusCode::OK).await
 }
@@ -183,25 +206,16 @@ async fn create_feed(
     headers: HeaderMap,
     Form(f): Form<FeedForm>,
 ) -> Response {
-    match calendar::create_feed(&st, &caller, Some(&f.process_id)).await {
-        Ok((path, _)) => {
+    let result = calendar::create_feed(&st, &caller, Some(&f.process_id))
+        .await
+        .map(|(path, _)| {
             let outcome = Outcome {
                 new_feed_url: Some(calendar::absolute_url(&st, &headers, &path)),
                 ..Outcome::default()
             };
-            page(&st, &caller, outcome, StatusCode::CREATED).await
-        }
-        Err(AppError::Invalid(v)) => {
-            page(
-                &st,
-                &caller,
-                Outcome::rejected(v.errors),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => error_page(&caller, &e),
-    }
+            (outcome, StatusCode::CREATED)
+        });
+    after_post(&st, &caller, result).await
 }
 
 async fn revoke_feed(
@@ -209,18 +223,11 @@ async fn revoke_feed(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Response {
-    match calendar::revoke_feed(&st, &caller, &id).await {
-        Ok(()) => {
-            page(
-                &st,
-                &caller,
-                Outcome::said("The calendar feed was revoked: its URL no longer works."),
-                StatusCode::OK,
-            )
-            .await
-        }
-        Err(e) => error_page(&caller, &e),
-    }
+    let result = calendar::revoke_feed(&st, &caller, &id).await.map(|()| {
+        let said = Outcome::said("The calendar feed was revoked: its URL no longer works.");
+        (said, StatusCode::OK)
+    });
+    after_post(&st, &caller, result).await
 }
 
 #[derive(Deserialize)]
@@ -251,28 +258,9 @@ async fn rename(State(st): State<AppState>, caller: Caller, Form(f): Form<Rename
                 .await?,
         )
     }
-    .await;
-    match result {
-        Ok(_) => {
-            page(
-                &st,
-                &caller,
-                Outcome::said("Your name was saved."),
-                StatusCode::OK,
-            )
-            .await
-        }
-        Err(AppError::Invalid(v)) => {
-            page(
-                &st,
-                &caller,
-                Outcome::rejected(v.errors),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => error_page(&caller, &e),
-    }
+    .await
+    .map(|_| (Outcome::said("Your name was saved."), StatusCode::OK));
+    after_post(&st, &caller, result).await
 }
 
 #[derive(Deserialize)]
@@ -288,25 +276,11 @@ async fn password(
     caller: Caller,
     Form(f): Form<PasswordForm>,
 ) -> Response {
-    match set_own_password(&st, &caller, &f.current_password, f.new_password).await {
-        Ok(()) => {
-            page(
-                &st,
-                &caller,
-                Outcome::said("Your password was changed; your other sessions were ended."),
-                StatusCode::OK,
-            )
-            .await
-        }
-        Err(AppError::Invalid(v)) => {
-            page(
-                &st,
-                &caller,
-                Outcome::rejected(v.errors),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => error_page(&caller, &e),
-    }
+    let result = set_own_password(&st, &caller, &f.current_password, f.new_password)
+        .await
+        .map(|()| {
+            let said = Outcome::said("Your password was changed; your other sessions were ended.");
+            (said, StatusCode::OK)
+        });
+    after_post(&st, &caller, result).await
 }

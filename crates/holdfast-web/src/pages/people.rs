@@ -12,7 +12,7 @@ use holdfast_core::policy::Action;
 use holdfast_core::{FieldError, ValidationErrors};
 use serde::Deserialize;
 
-use super::{Nav, error_page, render, see_other, url_encode};
+use super::{Nav, error_page, field_errors, render, see_other, url_encode};
 use crate::AppState;
 use crate::api::people::{ListParams, PersonDto, manager_id, person_query};
 use crate::api::{encode_cursor, path_id};
@@ -223,21 +223,6 @@ async fn new_form(caller: Caller) -> Response {
     )
 }
 
-fn rejected(e: AppError) -> Result<Vec<FieldError>, AppError> {
-    match e {
-        AppError::Invalid(v) => Ok(v.errors),
-        AppError::Conflict { field, message } => Ok(vec![FieldError {
-            field: field.to_owned(),
-            message,
-        }]),
-        AppError::Stale(_) => Ok(vec![FieldError {
-            field: "version".into(),
-            message: e.to_string(),
-        }]),
-        other => Err(other),
-    }
-}
-
 async fn create(
     State(st): State<AppState>,
     caller: Caller,
@@ -285,7 +270,7 @@ async fn create(
     .await;
     match result {
         Ok(p) => see_other(&format!("/people/{}", p.id)),
-        Err(e) => match rejected(e) {
+        Err(e) => match field_errors(e) {
             Ok(errors) => render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &NewPage {
@@ -408,7 +393,7 @@ async fn update(
     .await;
     match result {
         Ok(p) => see_other(&format!("/people/{}", p.id)),
-        Err(e) => match rejected(e) {
+        Err(e) => match field_errors(e) {
             Ok(errors) => {
                 detail(
                     &st,

@@ -232,6 +232,13 @@ async fn the_profile_page_makes_shows_once_and_revokes_a_feed(db: Db) {
         "the URL is shown once"
     );
     assert!(html.contains("My work"));
+    assert_eq!(
+        html.matches("id=\"calendar\"").count(),
+        1,
+        "the feeds section appears once, in the page body"
+    );
+    let title = &html[html.find("<title>").expect("title")..html.find("</title>").expect("title")];
+    assert!(!title.contains("Calendar"), "{title}");
     let again = owner.get("/me").await.text().await.expect("html");
     assert!(!again.contains("new-feed-url") && !again.contains("hfcal_"));
     let id: String = sqlx::query_scalar("select id from calendar_feed")

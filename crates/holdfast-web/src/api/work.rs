@@ -96,7 +96,7 @@ pub fn routes(r: Routes) -> Routes {
             "/api/v1/my-work",
             Access::Login(Action::ManageOwnProfile),
             Kind::Api,
-            "My runs and tasks, overdue first",
+            "My open runs due within 30 days and my open tasks, overdue first",
         )
         .gives::<MyWorkDto>(),
         my_work,
@@ -462,10 +462,13 @@ async fn create_rule(
     Ok((StatusCode::CREATED, Json(RuleDto::from(&rule))))
 }
 
+/// How far ahead "my work" shows runs.
+const MY_WORK_DAYS: i64 = 30;
+
 /// My work.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct MyWorkDto {
-    /// My open runs, overdue first.
+    /// My open runs due within 30 days, overdue first.
     pub activities: Vec<ActivityDto>,
     /// My open tasks, earliest due first.
     pub tasks: Vec<TaskDto>,
@@ -483,11 +486,15 @@ pub(crate) async fn work_of(st: &AppState, caller: &Caller) -> Result<MyWorkDto,
             tasks: Vec::new(),
         });
     };
+    // What needs doing now: overdue runs and those due within the month, not the whole
+    // planning horizon.
+    let soon = chrono::Utc::now().date_naive() + chrono::Duration::days(MY_WORK_DAYS);
     let activities = st
         .store
         .list_activities(&ActivityQuery {
             assignee_id: Some(person),
             open_only: true,
+            due_until: Some(soon),
             limit: 500,
             ..Default::default()
         })

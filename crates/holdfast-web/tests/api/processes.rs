@@ -619,6 +619,41 @@ async fn managers_define_and_edit_processes_in_the_browser_and_bad_forms_keep_th
     );
 }
 
+async fn my_work_shows_what_is_due_within_a_month_not_the_whole_horizon(db: Db) {
+    let app = spawn_app(db).await;
+    let owner = app.login(Role::Owner).await;
+    let work: Value = owner
+        .get("/api/v1/my-work")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let runs = work["activities"].as_array().expect("runs");
+    let limit = (chrono::Utc::now() + chrono::Duration::days(30))
+        .date_naive()
+        .to_string();
+    assert!(!runs.is_empty());
+    assert!(
+        runs.iter().all(|r| r["due_date"]
+            .as_str()
+            .is_some_and(|d| *d <= *limit.as_str())),
+        "{runs:?}"
+    );
+    let all: Value = owner
+        .get(&format!(
+            "/api/v1/activities?assignee_id={}&open=true",
+            app.person_id
+        ))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        all["total"].as_i64().expect("total") > runs.len() as i64,
+        "runs planned beyond the month exist but wait"
+    );
+}
+
 crate::on_both_databases!(
     bad_process_definitions_say_what_is_wrong,
     looping_rules_and_non_positive_slas_are_refused,
@@ -629,4 +664,5 @@ crate::on_both_databases!(
     tasks_take_evidence_and_a_refused_upload_stores_nothing,
     run_and_task_lists_page_in_due_order_with_a_total,
     managers_define_and_edit_processes_in_the_browser_and_bad_forms_keep_their_input,
+    my_work_shows_what_is_due_within_a_month_not_the_whole_horizon,
 );

@@ -27,6 +27,8 @@ pub struct TaskQuery {
     pub open_only: bool,
     /// Carrying this label.
     pub label: Option<String>,
+    /// Whose title contains this text, in any case.
+    pub search: Option<String>,
     /// Only those after this one in due order (due time, id): the keyset of the next page.
     pub after: Option<(DateTime<Utc>, TaskId)>,
     /// At most this many.
@@ -35,12 +37,21 @@ pub struct TaskQuery {
 
 /// The filter of a task list, shared by the page and its count so they always agree.
 const TASK_FILTER: &str = r"($1 is null or t.owner_id = $1) and ($2 is null or t.process_id = $2)
-    and ($3 = 0 or t.status in ('open', 'in_progress')) and ($4 is null or t.labels_json like $4)";
+    and ($3 = 0 or t.status in ('open', 'in_progress')) and ($4 is null or t.labels_json like $4)
+    and ($5 is null or lower(t.title) like $5 escape '\')";
 
 fn label_pattern(q: &TaskQuery) -> Option<String> {
     q.label
         .as_ref()
         .map(|l| format!("%\"{}\"%", l.replace('"', "")))
+}
+
+fn search_pattern(q: &TaskQuery) -> Option<String> {
+    q.search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(crate::accounts::like_pattern)
 }
 
 /// A task created by a person.
@@ -264,13 +275,14 @@ impl Store {
     pub async fn list_tasks(&self, q: &TaskQuery) -> Result<Vec<Task>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             r"select {TASK_COLUMNS} from task t
-              where {TASK_FILTER} and ($5 is null or t.due_at > $5 or (t.due_at = $5 and t.id > $6))
-              order by t.due_at, t.id limit $7"
+              where {TASK_FILTER} and ($6 is null or t.due_at > $6 or (t.due_at = $6 and t.id > $7))
+              order by t.due_at, t.id limit $8"
         )))
         .bind(q.owner_id.map(|p| p.to_string()))
         .bind(q.process_id.map(|p| p.to_string()))
         .bind(i64::from(q.open_only))
         .bind(label_pattern(q))
+        .bind(search_pattern(q))
         .bind(q.after.map(|(due, _)| time_text(due)))
         .bind(q.after.map(|(_, id)| id.to_string()))
         .bind(i64::from(q.limit.clamp(1, 100_000)))
@@ -291,6 +303,7 @@ impl Store {
         .bind(q.process_id.map(|p| p.to_string()))
         .bind(i64::from(q.open_only))
         .bind(label_pattern(q))
+        .bind(search_pattern(q))
         .fetch_one(&self.pool)
         .await?)
     }

@@ -28,7 +28,7 @@ pub fn routes(r: Routes) -> Routes {
             "/api/v1/tasks",
             read,
             Kind::Api,
-            "List tasks in due order (filter by owner_id, process_id, label, open; limit, cursor)",
+            "List tasks in due order (filter by owner_id, process_id, label, open, q in the title; limit, cursor)",
         )
         .gives::<Page<TaskDto>>(),
         list_tasks,
@@ -208,6 +208,7 @@ pub struct TaskParams {
     open: bool,
     limit: Option<i64>,
     cursor: Option<String>,
+    q: Option<String>,
 }
 
 async fn list_tasks(
@@ -228,6 +229,7 @@ async fn list_tasks(
             .transpose()?,
         open_only: p.open,
         label: p.label,
+        search: p.q,
         after: super::due_cursor(p.cursor.as_deref())?,
         limit: limit + 1,
     };

@@ -311,9 +311,12 @@ async fn show(State(st): State<AppState>, caller: Caller, Path(id): Path<String>
 struct TasksPage {
     nav: Nav,
     tasks: Vec<(TaskDto, String)>,
+    total: i64,
     processes: Vec<(String, String)>,
-    process: String,
+    filters: TaskFilters,
     open: bool,
+    /// The link to the next page, with the filters in use.
+    next: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -322,7 +325,14 @@ struct TaskFilters {
     process: String,
     #[serde(default)]
     open: Option<String>,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    cursor: Option<String>,
 }
+
+/// Tasks on one page of the list.
+const TASKS_PER_PAGE: u32 = 50;
 
 async fn tasks(
     State(st): State<AppState>,
@@ -337,15 +347,32 @@ async fn tasks(
         } else {
             Some(path_id(&f.process, "process")?)
         };
-        let list = st
-            .store
-            .list_tasks(&TaskQuery {
-                process_id,
-                open_only: open,
-                limit: 1000,
-                ..Default::default()
-            })
-            .await?;
+        let mut q = TaskQuery {
+            process_id,
+            open_only: open,
+            search: Some(f.q.clone()),
+            after: crate::api::due_cursor(f.cursor.as_deref())?,
+            limit: TASKS_PER_PAGE + 1,
+            ..Default::default()
+        };
+        let rows = st.store.list_tasks(&q).await?;
+        q.after = None;
+        let total = st.store.count_tasks(&q).await?;
+        let (list, total, next_cursor) = crate::api::due_page(rows, TASKS_PER_PAGE, total, |t| {
+            (
+                t.due_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                t.id,
+            )
+        });
+        let next = next_cursor.map(|c| {
+            format!(
+                "/tasks?process={}&open={}&q={}&cursor={c}",
+                super::url_encode(&f.process),
+                u8::from(open),
+                super::url_encode(&f.q)
+            )
+        });
         let tasks = list
             .iter()
             .map(|t| {
@@ -359,18 +386,20 @@ async fn tasks(
             .collect();
         let mut processes: Vec<(String, String)> = names.into_iter().collect();
         processes.sort_by(|a, b| a.1.cmp(&b.1));
-        Ok::<_, AppError>((tasks, processes))
+        Ok::<_, AppError>((tasks, total, processes, next))
     }
     .await;
     match result {
-        Ok((tasks, processes)) => render(
+        Ok((tasks, total, processes, next)) => render(
             StatusCode::OK,
             &TasksPage {
                 nav: Nav::of(&caller, "tasks"),
                 tasks,
+                total,
                 processes,
-                process: f.process,
+                filters: f,
                 open,
+                next,
             },
         ),
         Err(e) => error_page(&caller, &e),

@@ -654,6 +654,60 @@ async fn my_work_shows_what_is_due_within_a_month_not_the_whole_horizon(db: Db) 
     );
 }
 
+async fn the_task_list_searches_titles_and_pages_with_its_filters(db: Db) {
+    let app = spawn_app(db).await;
+    let owner = app.login(Role::Owner).await;
+    let due = chrono::Utc::now() + chrono::Duration::days(5);
+    for n in 0..55 {
+        let resp = owner
+            .post_json(
+                "/api/v1/tasks",
+                &json!({"title": format!("Patch server {n:02}"), "due_at": due + chrono::Duration::minutes(n),
+                        "process_id": app.process_id, "owner_id": app.person_id}),
+            )
+            .await;
+        assert_eq!(resp.status(), 201);
+    }
+    let first = owner
+        .get("/tasks?q=PATCH")
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        first.contains("55 tasks"),
+        "a search finds every match, in any case"
+    );
+    assert_eq!(first.matches("Patch server").count(), 50, "a page holds 50");
+    assert!(!first.contains("Check the firewall rules"));
+    let start = first.find("href=\"/tasks?").expect("a next page link") + 6;
+    let next = first[start..start + first[start..].find('"').expect("end")].replace("&#38;", "&");
+    let second = owner.get(&next).await.text().await.expect("html");
+    assert_eq!(second.matches("Patch server").count(), 5, "{next}");
+    assert!(
+        second.contains("value=\"PATCH\""),
+        "the search box keeps the query"
+    );
+    assert!(!second.contains("rel=\"next\""));
+    let page: Value = owner
+        .get("/api/v1/tasks?q=server%2005")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(page["total"], 1);
+    let none: Value = owner
+        .get("/api/v1/tasks?q=%25")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        none["total"], 0,
+        "a % in the search is a character, not a wildcard"
+    );
+}
+
 crate::on_both_databases!(
     bad_process_definitions_say_what_is_wrong,
     looping_rules_and_non_positive_slas_are_refused,
@@ -665,4 +719,5 @@ crate::on_both_databases!(
     run_and_task_lists_page_in_due_order_with_a_total,
     managers_define_and_edit_processes_in_the_browser_and_bad_forms_keep_their_input,
     my_work_shows_what_is_due_within_a_month_not_the_whole_horizon,
+    the_task_list_searches_titles_and_pages_with_its_filters,
 );

@@ -3,6 +3,7 @@
 mod authn;
 mod authorization;
 mod calendar;
+mod health;
 mod helpers;
 mod openapi;
 mod people;

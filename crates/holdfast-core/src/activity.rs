@@ -74,6 +74,20 @@ impl FromStr for ActivityState {
     }
 }
 
+impl ActivityStatus {
+    /// Whether a run in this status is still to be done (and so can be closed or skipped).
+    #[must_use]
+    pub const fn is_open(self) -> bool {
+        matches!(self, Self::Planned | Self::InProgress | Self::Overdue)
+    }
+
+    /// Whether the run was carried out (and so can only change by a reopening).
+    #[must_use]
+    pub const fn is_done(self) -> bool {
+        matches!(self, Self::Done)
+    }
+}
+
 impl fmt::Display for ActivityStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -3,11 +3,14 @@
 
 mod admin;
 mod audit;
+mod interactions;
 mod login;
 pub(crate) mod me;
 mod people;
 mod process_form;
 mod processes;
+mod runs;
+mod tasks;
 mod work;
 
 use askama::Template;
@@ -66,6 +69,9 @@ pub fn routes(r: Routes) -> Routes {
     let r = audit::routes(r);
     let r = process_form::routes(r);
     let r = processes::routes(r);
+    let r = runs::routes(r);
+    let r = tasks::routes(r);
+    let r = interactions::routes(r);
     let r = work::routes(r);
     me::routes(r)
 }

@@ -1,35 +1,29 @@
-//! Process pages: the list, a process with its runs and interactions, tasks, the interaction
-//! rules editor, the map and readiness.
+//! Process pages: the list, a process with its runs, interactions and SLA health, the map
+//! and readiness.
 
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use holdfast_core::FieldError;
-use holdfast_core::interaction::{Assignee, Condition, EventKind};
 use holdfast_core::map::traffic;
 use holdfast_core::policy::Action;
 use holdfast_core::readiness::{Finding, Severity};
-use holdfast_store::{ActivityQuery, NewRule, TaskQuery};
-use serde::Deserialize;
+use holdfast_store::{ActivityQuery, TaskQuery};
 
-use super::{Nav, error_page, field_errors, render, see_other};
+use super::{Nav, error_page, render};
 use crate::AppState;
 use crate::api::activities::ActivityDto;
 use crate::api::path_id;
 use crate::api::processes::{ProcessDto, findings, process_map};
-use crate::api::work::TaskDto;
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::routes::{Access, Kind, Routes, route};
 
 pub fn routes(r: Routes) -> Routes {
     let read = Access::Login(Action::ReadProcesses);
-    let _work = Access::Login(Action::WorkOnProcesses);
-    let _own = Access::Login(Action::ManageOwnProfile);
     r.add(
         route(Method::GET, "/processes", read, Kind::Page, "Processes"),
         list,
@@ -65,30 +59,6 @@ pub fn routes(r: Routes) -> Routes {
         show,
     )
     .add(
-        route(Method::GET, "/tasks", read, Kind::Page, "Tasks"),
-        tasks,
-    )
-    .add(
-        route(
-            Method::GET,
-            "/interactions",
-            read,
-            Kind::Page,
-            "Interaction rules",
-        ),
-        interactions,
-    )
-    .add(
-        route(
-            Method::POST,
-            "/interactions",
-            Access::Login(Action::ManageProcesses),
-            Kind::Page,
-            "Add an interaction rule",
-        ),
-        add_interaction,
-    )
-    .add(
         route(
             Method::GET,
             "/readiness",
@@ -100,7 +70,7 @@ pub fn routes(r: Routes) -> Routes {
     )
 }
 
-async fn names(st: &AppState) -> Result<HashMap<String, String>, AppError> {
+pub(super) async fn names(st: &AppState) -> Result<HashMap<String, String>, AppError> {
     Ok(st
         .store
         .list_processes()
@@ -189,8 +159,20 @@ struct DetailPage {
     raci: String,
     interactions: Vec<InteractionRow>,
     can_manage: bool,
+    can_work: bool,
     upcoming: Vec<ActivityDto>,
     past: Vec<ActivityDto>,
+    correction: Correction,
+}
+
+impl DetailPage {
+    /// The reason typed for run `id` before its correction was refused, if any.
+    fn kept_reason(&self, id: &str) -> &str {
+        match &self.correction.kept {
+            Some((run, reason)) if run == id => reason,
+            _ => "",
+        }
+    }
 }
 
 /// An interaction of one process, with how its tasks did in the last 90 days.
@@ -207,9 +189,35 @@ struct InteractionRow {
 }
 
 async fn show(State(st): State<AppState>, caller: Caller, Path(id): Path<String>) -> Response {
+    match path_id(&id, "process") {
+        Ok(id) => detail_page(&st, &caller, id, Correction::default(), StatusCode::OK).await,
+        Err(e) => error_page(&caller, &e),
+    }
+}
+
+/// What a correction of a run (skip, reopen) did, for the process page drawn after it.
+#[derive(Default)]
+pub(super) struct Correction {
+    /// What happened.
+    pub message: Option<String>,
+    /// Why it was refused.
+    pub errors: Vec<FieldError>,
+    /// The run it was for and the reason typed, kept for another try.
+    pub kept: Option<(String, String)>,
+}
+
+/// A process with its runs, interactions and SLA health; `correction` says what a form on it
+/// just did.
+pub(super) async fn detail_page(
+    st: &AppState,
+    caller: &Caller,
+    id: holdfast_core::ids::ProcessId,
+    correction: Correction,
+    status: StatusCode,
+) -> Response {
     let result = async {
-        let process = st.store.process(path_id(&id, "process")?).await?;
-        let names = names(&st).await?;
+        let process = st.store.process(id).await?;
+        let names = names(st).await?;
         let runs = st
             .store
             .list_activities(&ActivityQuery {
@@ -288,312 +296,23 @@ async fn show(State(st): State<AppState>, caller: Caller, Path(id): Path<String>
             roles(&process.raci.informed)
         );
         Ok::<_, AppError>(DetailPage {
-            nav: Nav::of(&caller, "processes"),
-            owner: person_name(&st, process.owner_id.map(|o| o.to_string()).as_deref()).await,
-            deputy: person_name(&st, process.deputy_id.map(|o| o.to_string()).as_deref()).await,
+            nav: Nav::of(caller, "processes"),
+            owner: person_name(st, process.owner_id.map(|o| o.to_string()).as_deref()).await,
+            deputy: person_name(st, process.deputy_id.map(|o| o.to_string()).as_deref()).await,
             p: ProcessDto::from(&process),
             raci,
             interactions,
             can_manage: caller.may(Action::ManageProcesses),
+            can_work: caller.may(Action::WorkOnProcesses),
             upcoming: upcoming.into_iter().take(10).collect(),
             past: past.into_iter().take(50).collect(),
+            correction,
         })
     }
     .await;
     match result {
-        Ok(page) => render(StatusCode::OK, &page),
-        Err(e) => error_page(&caller, &e),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "tasks.html")]
-struct TasksPage {
-    nav: Nav,
-    tasks: Vec<(TaskDto, String)>,
-    total: i64,
-    processes: Vec<(String, String)>,
-    filters: TaskFilters,
-    open: bool,
-    /// The link to the next page, with the filters in use.
-    next: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-struct TaskFilters {
-    #[serde(default)]
-    process: String,
-    #[serde(default)]
-    open: Option<String>,
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    cursor: Option<String>,
-}
-
-/// Tasks on one page of the list.
-const TASKS_PER_PAGE: u32 = 50;
-
-async fn tasks(
-    State(st): State<AppState>,
-    caller: Caller,
-    Query(f): Query<TaskFilters>,
-) -> Response {
-    let open = f.open.as_deref() != Some("0");
-    let result = async {
-        let names = names(&st).await?;
-        let process_id = if f.process.is_empty() {
-            None
-        } else {
-            Some(path_id(&f.process, "process")?)
-        };
-        let mut q = TaskQuery {
-            process_id,
-            open_only: open,
-            search: Some(f.q.clone()),
-            after: crate::api::due_cursor(f.cursor.as_deref())?,
-            limit: TASKS_PER_PAGE + 1,
-            ..Default::default()
-        };
-        let rows = st.store.list_tasks(&q).await?;
-        q.after = None;
-        let total = st.store.count_tasks(&q).await?;
-        let (list, total, next_cursor) = crate::api::due_page(rows, TASKS_PER_PAGE, total, |t| {
-            (
-                t.due_at
-                    .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-                t.id,
-            )
-        });
-        let next = next_cursor.map(|c| {
-            format!(
-                "/tasks?process={}&open={}&q={}&cursor={c}",
-                super::url_encode(&f.process),
-                u8::from(open),
-                super::url_encode(&f.q)
-            )
-        });
-        let tasks = list
-            .iter()
-            .map(|t| {
-                (
-                    TaskDto::from(t),
-                    t.process_id
-                        .and_then(|p| names.get(&p.to_string()).cloned())
-                        .unwrap_or_default(),
-                )
-            })
-            .collect();
-        let mut processes: Vec<(String, String)> = names.into_iter().collect();
-        processes.sort_by(|a, b| a.1.cmp(&b.1));
-        Ok::<_, AppError>((tasks, total, processes, next))
-    }
-    .await;
-    match result {
-        Ok((tasks, total, processes, next)) => render(
-            StatusCode::OK,
-            &TasksPage {
-                nav: Nav::of(&caller, "tasks"),
-                tasks,
-                total,
-                processes,
-                filters: f,
-                open,
-                next,
-            },
-        ),
-        Err(e) => error_page(&caller, &e),
-    }
-}
-
-struct RuleRow {
-    event: String,
-    from: String,
-    to: String,
-    title: String,
-    sla: i64,
-    condition: String,
-    assignee: &'static str,
-}
-
-#[derive(Deserialize, Default)]
-struct RuleForm {
-    #[serde(default)]
-    from_process: String,
-    #[serde(default)]
-    event: String,
-    #[serde(default)]
-    to_process: String,
-    #[serde(default)]
-    task_title: String,
-    #[serde(default)]
-    sla_hours: String,
-    #[serde(default)]
-    priority: String,
-    #[serde(default)]
-    condition_field: String,
-    #[serde(default)]
-    condition_equals: String,
-    #[serde(default)]
-    assign_to: String,
-}
-
-/// How the editor names who does a rule's task.
-fn assignee_label(a: Assignee) -> &'static str {
-    match a {
-        Assignee::ProcessOwner => "its process owner",
-        Assignee::OwnersManager => "the owner's manager",
-    }
-}
-
-#[derive(Template)]
-#[template(path = "interactions.html")]
-struct RulesPage {
-    nav: Nav,
-    rules: Vec<RuleRow>,
-    processes: Vec<(String, String)>,
-    events: Vec<&'static str>,
-    assignees: Vec<(&'static str, &'static str)>,
-    can_manage: bool,
-    form: RuleForm,
-    errors: Vec<FieldError>,
-}
-
-async fn rules_page(
-    st: &AppState,
-    caller: &Caller,
-    form: RuleForm,
-    errors: Vec<FieldError>,
-    status: StatusCode,
-) -> Response {
-    let result = async {
-        let names = names(st).await?;
-        let name = |id: &holdfast_core::ids::ProcessId| {
-            names.get(&id.to_string()).cloned().unwrap_or_default()
-        };
-        let rules = st
-            .store
-            .list_rules()
-            .await?
-            .iter()
-            .map(|r| RuleRow {
-                event: r.event.to_string(),
-                from: name(&r.from_process),
-                to: name(&r.to_process),
-                title: r.task_title.clone(),
-                sla: r.sla_hours,
-                condition: r
-                    .condition
-                    .as_ref()
-                    .map(|c| format!("{} = {}", c.field, c.equals))
-                    .unwrap_or_default(),
-                assignee: assignee_label(r.assign_to),
-            })
-            .collect();
-        let mut processes: Vec<(String, String)> = names.clone().into_iter().collect();
-        processes.sort_by(|a, b| a.1.cmp(&b.1));
-        Ok::<_, AppError>((rules, processes))
-    }
-    .await;
-    match result {
-        Ok((rules, processes)) => render(
-            status,
-            &RulesPage {
-                nav: Nav::of(caller, "interactions"),
-                rules,
-                processes,
-                events: EventKind::ALL.iter().map(|e| e.as_str()).collect(),
-                assignees: Assignee::ALL
-                    .iter()
-                    .map(|a| (a.as_str(), assignee_label(*a)))
-                    .collect(),
-                can_manage: caller.may(Action::ManageProcesses),
-                form,
-                errors,
-            },
-        ),
+        Ok(page) => render(status, &page),
         Err(e) => error_page(caller, &e),
-    }
-}
-
-async fn interactions(State(st): State<AppState>, caller: Caller) -> Response {
-    rules_page(
-        &st,
-        &caller,
-        RuleForm {
-            sla_hours: "24".into(),
-            priority: "normal".into(),
-            ..RuleForm::default()
-        },
-        Vec::new(),
-        StatusCode::OK,
-    )
-    .await
-}
-
-async fn add_interaction(
-    State(st): State<AppState>,
-    caller: Caller,
-    Form(f): Form<RuleForm>,
-) -> Response {
-    let result = async {
-        let event: EventKind = f
-            .event
-            .parse()
-            .map_err(|m: String| AppError::invalid("event", m))?;
-        let sla: i64 = f.sla_hours.trim().parse().map_err(|_| {
-            AppError::invalid("sla_hours", "enter the SLA as a whole number of hours")
-        })?;
-        let from = path_id(&f.from_process, "process")
-            .map_err(|_| AppError::invalid("from_process", "choose a process"))?;
-        let to = path_id(&f.to_process, "process")
-            .map_err(|_| AppError::invalid("to_process", "choose a process"))?;
-        let condition = match (f.condition_field.trim(), f.condition_equals.trim()) {
-            ("", "") => None,
-            ("", _) | (_, "") => {
-                return Err(AppError::invalid(
-                    "condition_field",
-                    "a condition needs both a fact (such as department) and the value it must have",
-                ));
-            }
-            (field, equals) => Some(Condition {
-                field: field.to_owned(),
-                equals: equals.to_owned(),
-            }),
-        };
-        let assign_to: Assignee = if f.assign_to.is_empty() {
-            Assignee::ProcessOwner
-        } else {
-            f.assign_to
-                .parse()
-                .map_err(|m: String| AppError::invalid("assign_to", m))?
-        };
-        let rule = NewRule {
-            from_process: from,
-            event,
-            condition,
-            to_process: to,
-            task_title: f.task_title.clone(),
-            priority: if f.priority.is_empty() {
-                "normal".into()
-            } else {
-                f.priority.clone()
-            },
-            sla_hours: sla,
-            assign_to,
-        };
-        st.store.create_rule(&caller.actor(), rule).await?;
-        Ok::<_, AppError>(())
-    }
-    .await;
-    match result {
-        Ok(()) => see_other("/interactions"),
-        Err(e) => match field_errors(e) {
-            Ok(errors) => {
-                rules_page(&st, &caller, f, errors, StatusCode::UNPROCESSABLE_ENTITY).await
-            }
-            Err(e) => error_page(&caller, &e),
-        },
     }
 }
 

@@ -708,6 +708,90 @@ async fn the_task_list_searches_titles_and_pages_with_its_filters(db: Db) {
     );
 }
 
+async fn post(s: &crate::helpers::Session, path: String, fields: String) -> reqwest::Response {
+    let body = format!("_csrf={}&{fields}", s.csrf.clone().expect("csrf"));
+    s.send(
+        reqwest::Method::POST,
+        &path,
+        Some(body),
+        "application/x-www-form-urlencoded",
+    )
+    .await
+}
+
+async fn runs_are_skipped_and_reopened_from_the_process_page_only_with_a_reason(db: Db) {
+    let app = spawn_app(db).await;
+    let manager = app.login(Role::Manager).await;
+    let owner = app.login(Role::Owner).await;
+    let runs: Value = manager
+        .get(&format!(
+            "/api/v1/activities?process_id={}&open=true&limit=2",
+            app.process_id
+        ))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let (first, second) = (&runs["items"][0], &runs["items"][1]);
+    let skip = format!("/activities/{}/skip", second["id"].as_str().expect("id"));
+    let before = stored(&app).await;
+    let resp = post(&owner, skip.clone(), "version=1&reason=busy".into()).await;
+    assert_eq!(resp.status(), 403, "only an ISMS manager skips runs");
+    let resp = post(&manager, skip.clone(), "version=1&reason=+".into()).await;
+    assert_eq!(resp.status(), 422);
+    assert!(resp.text().await.expect("html").contains("<li>reason: "));
+    assert_eq!(stored(&app).await, before, "nothing stored");
+    let resp = post(
+        &manager,
+        skip.clone(),
+        "version=1&reason=Office+move+week".into(),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    assert!(resp.text().await.expect("html").contains("was skipped"));
+
+    // Close the first run through the API, then correct it from the page.
+    let id = first["id"].as_str().expect("id");
+    let attached: Value = owner
+        .post_json(
+            &format!("/api/v1/activities/{id}/evidence"),
+            &json!({"requirement": "change log", "evidence_id": app.evidence_id}),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let closed: Value = owner
+        .post_json_if(
+            &format!("/api/v1/activities/{id}/close"),
+            &json!({"comment": "Reviewed"}),
+            &format!("\"{}\"", attached["version"]),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let version = closed["version"].as_i64().expect("version");
+    let reopen = format!("/activities/{id}/reopen");
+    let resp = post(&owner, reopen.clone(), format!("version={version}&reason=")).await;
+    assert_eq!(resp.status(), 422);
+    let resp = post(
+        &owner,
+        reopen,
+        format!("version={version}&reason=Wrong+log+attached"),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    assert!(resp.text().await.expect("html").contains("was reopened"));
+    let run: Value = owner
+        .get(&format!("/api/v1/activities/{id}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(run["status"], "in_progress");
+}
+
 crate::on_both_databases!(
     bad_process_definitions_say_what_is_wrong,
     looping_rules_and_non_positive_slas_are_refused,
@@ -720,4 +804,5 @@ crate::on_both_databases!(
     managers_define_and_edit_processes_in_the_browser_and_bad_forms_keep_their_input,
     my_work_shows_what_is_due_within_a_month_not_the_whole_horizon,
     the_task_list_searches_titles_and_pages_with_its_filters,
+    runs_are_skipped_and_reopened_from_the_process_page_only_with_a_reason,
 );

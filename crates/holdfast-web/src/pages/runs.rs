@@ -1,0 +1,137 @@
+//! Correcting runs from the process page: an ISMS manager skips a run with a reason, and a
+//! closed run is reopened with a reason. Both are audit events; the core decides who may.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use holdfast_core::policy::Action;
+use holdfast_store::StoreError;
+use serde::Deserialize;
+
+use super::processes::{Correction, detail_page};
+use super::{error_page, field_errors};
+use crate::AppState;
+use crate::api::path_id;
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::routes::{Access, Kind, Routes, route};
+
+pub fn routes(r: Routes) -> Routes {
+    r.add(
+        route(
+            Method::POST,
+            "/activities/{id}/skip",
+            Access::Login(Action::ManageProcesses),
+            Kind::Page,
+            "Skip a run with a reason",
+        ),
+        skip,
+    )
+    .add(
+        route(
+            Method::POST,
+            "/activities/{id}/reopen",
+            Access::Login(Action::WorkOnProcesses),
+            Kind::Page,
+            "Reopen a closed run with a reason",
+        ),
+        reopen,
+    )
+}
+
+#[derive(Deserialize)]
+struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    version: String,
+}
+
+#[derive(Clone, Copy)]
+enum Fix {
+    Skip,
+    Reopen,
+}
+
+async fn skip(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Form(f): Form<ReasonForm>,
+) -> Response {
+    correct(&st, &caller, &id, f, Fix::Skip).await
+}
+
+async fn reopen(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Form(f): Form<ReasonForm>,
+) -> Response {
+    correct(&st, &caller, &id, f, Fix::Reopen).await
+}
+
+async fn correct(st: &AppState, caller: &Caller, id: &str, f: ReasonForm, fix: Fix) -> Response {
+    let run = match path_id(id, "activity") {
+        Ok(run) => run,
+        Err(e) => return error_page(caller, &e),
+    };
+    let process = match st.store.activity(run).await {
+        Ok(a) => a.process_id,
+        Err(e) => return error_page(caller, &e.into()),
+    };
+    let result = async {
+        let version: i64 = f
+            .version
+            .parse()
+            .map_err(|_| AppError::invalid("version", "reload the page and try again"))?;
+        let now = chrono::Utc::now();
+        let actor = caller.actor();
+        let done: Result<_, StoreError> = match fix {
+            Fix::Skip => {
+                st.store
+                    .skip_activity(&actor, caller.role(), run, version, &f.reason, now)
+                    .await
+            }
+            Fix::Reopen => {
+                st.store
+                    .reopen_activity(&actor, run, version, &f.reason, now)
+                    .await
+            }
+        };
+        Ok::<_, AppError>(done?)
+    }
+    .await;
+    match result {
+        Ok(a) => {
+            let message = match fix {
+                Fix::Skip => format!("The run due {} was skipped.", a.due_date),
+                Fix::Reopen => format!("The run due {} was reopened.", a.due_date),
+            };
+            let said = Correction {
+                message: Some(message),
+                ..Correction::default()
+            };
+            detail_page(st, caller, process, said, StatusCode::OK).await
+        }
+        Err(e) => match field_errors(e) {
+            Ok(errors) => {
+                let refused = Correction {
+                    errors,
+                    kept: Some((id.to_owned(), f.reason)),
+                    ..Correction::default()
+                };
+                detail_page(
+                    st,
+                    caller,
+                    process,
+                    refused,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+            Err(e) => error_page(caller, &e),
+        },
+    }
+}

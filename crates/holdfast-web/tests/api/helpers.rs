@@ -342,6 +342,115 @@ impl Session {
     }
 }
 
+/// An answer read off a raw connection: status, content type and body.
+pub struct RawAnswer {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Value,
+}
+
+impl TestApp {
+    /// Posts `body` over a raw connection with a bearer token, writing it while reading the
+    /// answer. A server must answer an oversized body before reading all of it; a client that
+    /// only reads once it has sent everything sees that as a broken connection, so this one
+    /// listens from the start.
+    pub async fn post_oversized(
+        &self,
+        path: &str,
+        bearer: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> RawAnswer {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let stream = tokio::net::TcpStream::connect(self.addr)
+            .await
+            .expect("connect");
+        let (mut reader, mut writer) = stream.into_split();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {bearer}\r\n\
+             Content-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            self.addr,
+            body.len()
+        );
+        let sending = tokio::spawn(async move {
+            // The server may stop reading and close: a failed write is expected then.
+            if writer.write_all(head.as_bytes()).await.is_ok() {
+                let _ = writer.write_all(&body).await;
+            }
+        });
+        let mut raw = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(60), reader.read_to_end(&mut raw))
+            .await
+            .expect("an answer within a minute");
+        // A reset after the answer arrived is the server closing on an unread body.
+        if raw.is_empty() {
+            read.expect("read the answer");
+        }
+        sending.abort();
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (head, rest) = text.split_once("\r\n\r\n").expect("a complete head");
+        let status = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .expect("a status line");
+        let header = |name: &str| {
+            head.lines()
+                .find_map(|l| {
+                    l.split_once(':')
+                        .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+                        .map(|(_, v)| v.trim().to_owned())
+                })
+                .unwrap_or_default()
+        };
+        let body = if header("transfer-encoding").eq_ignore_ascii_case("chunked") {
+            let mut out = String::new();
+            let mut rest = rest;
+            while let Some((size, tail)) = rest.split_once("\r\n") {
+                let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+                if n == 0 {
+                    break;
+                }
+                out.push_str(&tail[..n]);
+                rest = &tail[n + 2..];
+            }
+            out
+        } else {
+            rest.to_owned()
+        };
+        RawAnswer {
+            status,
+            content_type: header("content-type"),
+            body: serde_json::from_str(&body).unwrap_or(Value::Null),
+        }
+    }
+
+    /// A bearer token with `role`'s rights, made through the API.
+    pub async fn token(&self, role: Role) -> String {
+        let s = self.login(role).await;
+        let created: Value = s
+            .post_json("/api/v1/tokens", &serde_json::json!({"name": "raw client"}))
+            .await
+            .json()
+            .await
+            .expect("token");
+        created["secret"].as_str().expect("secret").to_owned()
+    }
+}
+
+/// Asserts that an answer is a 413 problem saying how much is allowed.
+pub fn assert_too_large(a: &RawAnswer) {
+    assert_eq!(a.status, 413, "{:?}", a.body);
+    assert_eq!(a.content_type, "application/problem+json");
+    assert!(
+        a.body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("bytes allowed")),
+        "{:?}",
+        a.body
+    );
+}
+
 /// Asserts a problem-details response and returns its body.
 pub async fn problem(resp: Response, status: u16) -> Value {
     assert_eq!(resp.status().as_u16(), status, "status");

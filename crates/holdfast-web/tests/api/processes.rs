@@ -106,6 +106,7 @@ async fn looping_rules_and_non_positive_slas_are_refused(db: Db) {
 async fn a_run_closes_only_with_its_evidence_and_reopens_only_with_a_reason(db: Db) {
     let app = spawn_app(db).await;
     let owner = app.login(Role::Owner).await;
+    let token = app.token(Role::Owner).await;
     let path = format!("/api/v1/activities/{}", app.activity_id);
     let before = stored(&app).await;
     let p = problem(
@@ -153,13 +154,23 @@ async fn a_run_closes_only_with_its_evidence_and_reopens_only_with_a_reason(db: 
         422,
     )
     .await;
-    problem(
-        upload("big.txt", "text/plain", vec![b'a'; 11 * 1024 * 1024])
-            .await
-            .expect("send"),
-        413,
+    let boundary = "holdfast-test-boundary";
+    let mut big = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.txt\"\r\n\
+         Content-Type: text/plain\r\n\r\n"
     )
-    .await;
+    .into_bytes();
+    big.extend(vec![b'a'; 11 * 1024 * 1024]);
+    big.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+    crate::helpers::assert_too_large(
+        &app.post_oversized(
+            "/api/v1/evidence",
+            &token,
+            &format!("multipart/form-data; boundary={boundary}"),
+            big,
+        )
+        .await,
+    );
     assert_eq!(stored(&app).await, before);
     let ev: Value = upload("rules.csv", "text/csv", b"rule,port\nallow,443\n".to_vec())
         .await

@@ -294,6 +294,12 @@ async fn a_process_owner_closes_a_run_with_uploaded_evidence_and_sees_the_map() 
             .await?;
         assert!(map.text().await?.contains("Access review"));
         save(&c, "process-map").await;
+        // The process page shows each interaction with its SLA health.
+        c.goto(&app.url(&format!("/processes/{}", app.process_id)))
+            .await?;
+        let health = text(&c, "#interactions").await?;
+        assert!(health.contains("Health"), "{health}");
+        save(&c, "process").await;
         Ok(())
     })
     .await;

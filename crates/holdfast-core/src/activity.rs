@@ -270,6 +270,24 @@ pub fn check_reopen(activity: &Activity, reason: &str) -> Result<String, Validat
     Ok(reason.to_owned())
 }
 
+/// Checks that a run can go to `assignee`: it is still open, and they are employed and
+/// staying, since a run given to someone on their way out would not be done.
+///
+/// # Errors
+/// A message for `state` or `assignee_id`.
+pub fn check_assign(
+    activity: &Activity,
+    assignee: &crate::person::Person,
+) -> Result<(), ValidationErrors> {
+    if !activity.is_open() {
+        return Err(ValidationErrors::one(
+            "state",
+            "only an open run can be given to someone else",
+        ));
+    }
+    crate::process::check_process_person("assignee_id", assignee)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,6 +306,34 @@ mod tests {
             evidence: evidence.iter().map(|s| (*s).to_owned()).collect(),
             version: 1,
         }
+    }
+
+    fn someone(status: crate::person::EmploymentStatus) -> crate::person::Person {
+        crate::person::Person {
+            id: PersonId::from_uuid(uuid::Uuid::from_u128(9)),
+            organisation_id: crate::ids::OrganisationId::from_uuid(uuid::Uuid::nil()),
+            name: "Grace Hopper".into(),
+            email: crate::person::EmailAddress::parse("email", "grace@example.com").expect("email"),
+            department: "IT".into(),
+            manager_id: None,
+            employment_status: status,
+            start_date: "2020-01-01".parse().expect("date"),
+            end_date: None,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn a_run_goes_only_to_someone_who_stays_and_only_while_open() {
+        use crate::person::EmploymentStatus;
+        let open = run(ActivityState::Planned, &[]);
+        assert!(check_assign(&open, &someone(EmploymentStatus::Active)).is_ok());
+        let leaving =
+            check_assign(&open, &someone(EmploymentStatus::Leaving)).expect_err("leaving");
+        assert_eq!(leaving.errors[0].field, "assignee_id");
+        let done = run(ActivityState::Done, &[]);
+        let closed = check_assign(&done, &someone(EmploymentStatus::Active)).expect_err("closed");
+        assert_eq!(closed.errors[0].field, "state");
     }
 
     #[test]

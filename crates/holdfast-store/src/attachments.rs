@@ -2,7 +2,7 @@
 //! revocation export for a leaver, the training record for a joiner). An upload is stored
 //! and attached in one transaction, so a refused attachment leaves no stray file behind.
 
-use holdfast_core::activity::Activity;
+use holdfast_core::activity::{Activity, ActivityState};
 use holdfast_core::ids::{ActivityId, TaskId};
 
 use crate::activities::{activity_json, load};
@@ -39,6 +39,17 @@ async fn attach_to_activity(
         .into());
     }
     attach(w, evidence_id, "activity", &id.to_string(), requirement).await?;
+    // The first evidence shows the work has begun.
+    if before.state == ActivityState::Planned {
+        sqlx::query(
+            "update activity set state = $1, version = version + 1, updated_at = $2 where id = $3",
+        )
+        .bind(ActivityState::InProgress.as_str())
+        .bind(crate::rows::now_text())
+        .bind(id.to_string())
+        .execute(&mut *w.tx)
+        .await?;
+    }
     let after = load(w, id).await?;
     w.record(
         "activity",

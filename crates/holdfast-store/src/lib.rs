@@ -12,6 +12,7 @@
 
 mod accounts;
 mod activities;
+mod assignment;
 mod attachments;
 mod audit;
 mod backup;

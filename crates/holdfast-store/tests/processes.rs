@@ -233,6 +233,11 @@ async fn closing_needs_the_evidence_and_files_are_stored_once(db: TestDb) {
         .attach_evidence_to_activity(&ACTOR, run.id, "restore test report", &e1.id)
         .await
         .expect("attach");
+    assert_eq!(
+        run.state,
+        holdfast_core::activity::ActivityState::InProgress,
+        "the first evidence starts the work"
+    );
     let err = db
         .store
         .close_activity(&ACTOR, run.id, run.version, "  ", Utc::now())
@@ -675,6 +680,83 @@ async fn a_run_a_week_overdue_is_escalated_to_the_owners_manager_once(db: TestDb
     assert_eq!(db.store.verify_chain().await.expect("verify").broken, None);
 }
 
+async fn a_run_is_handed_to_a_colleague_who_stays(db: TestDb) {
+    let (org, owners) = adopted(&db.store).await;
+    db.store
+        .plan_activities(&ACTOR, d("2026-12-01"), d("2027-02-28"))
+        .await
+        .expect("plan");
+    let run = db
+        .store
+        .list_activities(&ActivityQuery {
+            assignee_id: Some(owners["IT"]),
+            open_only: true,
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .expect("runs")
+        .remove(0);
+    let new = |name: &str, email: &str, status| {
+        NewPerson::parse(name, email, "IT", None, status, d("2021-01-01"), None).expect("person")
+    };
+    let colleague = db
+        .store
+        .create_person(
+            &ACTOR,
+            org,
+            new(
+                "Grace Hopper",
+                "grace@example.com",
+                EmploymentStatus::Active,
+            ),
+        )
+        .await
+        .expect("colleague");
+    let leaving = db
+        .store
+        .create_person(
+            &ACTOR,
+            org,
+            new("Lee Leaving", "lee@example.com", EmploymentStatus::Leaving),
+        )
+        .await
+        .expect("leaving");
+    let err = db
+        .store
+        .assign_activity(&ACTOR, run.id, run.version, leaving.id)
+        .await
+        .expect_err("leaving");
+    assert!(
+        matches!(&err, StoreError::Invalid(v) if v.errors[0].field == "assignee_id"),
+        "{err:?}"
+    );
+    let given = db
+        .store
+        .assign_activity(&ACTOR, run.id, run.version, colleague.id)
+        .await
+        .expect("assign");
+    assert_eq!(given.assignee_id, Some(colleague.id));
+    assert!(matches!(
+        db.store
+            .assign_activity(&ACTOR, run.id, run.version, colleague.id)
+            .await,
+        Err(StoreError::Stale(_))
+    ));
+    let theirs = db
+        .store
+        .list_activities(&ActivityQuery {
+            assignee_id: Some(colleague.id),
+            open_only: true,
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("their runs");
+    assert_eq!(theirs.len(), 1, "it is in their work now");
+    assert_eq!(db.store.verify_chain().await.expect("verify").broken, None);
+}
+
 on_both_databases!(
     planning_twice_creates_no_duplicates,
     editing_a_cadence_replans_only_future_runs,
@@ -684,4 +766,5 @@ on_both_databases!(
     an_owner_who_left_cannot_own_a_process,
     a_calendar_feed_shows_open_work_and_stops_when_revoked,
     a_run_a_week_overdue_is_escalated_to_the_owners_manager_once,
+    a_run_is_handed_to_a_colleague_who_stays,
 );

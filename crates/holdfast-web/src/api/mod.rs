@@ -2,6 +2,7 @@
 //! parsing into problem details, pagination, ETags), and the resources themselves.
 
 pub(crate) mod activities;
+pub(crate) mod assignment;
 pub(crate) mod audit;
 pub(crate) mod calendar;
 pub(crate) mod dashboard;
@@ -34,6 +35,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = tokens::routes(r);
     let r = processes::routes(r);
     let r = activities::routes(r);
+    let r = assignment::routes(r);
     let r = work::routes(r);
     let r = task_evidence::routes(r);
     let r = calendar::routes(r);

@@ -163,9 +163,18 @@ struct DetailPage {
     upcoming: Vec<ActivityDto>,
     past: Vec<ActivityDto>,
     correction: Correction,
+    /// Names of the people the upcoming runs are assigned to, by id.
+    assignees: HashMap<String, String>,
 }
 
 impl DetailPage {
+    /// Who does a run, by name.
+    fn assignee_name(&self, id: &Option<String>) -> &str {
+        id.as_ref()
+            .and_then(|i| self.assignees.get(i))
+            .map_or("nobody", String::as_str)
+    }
+
     /// The reason typed for run `id` before its correction was refused, if any.
     fn kept_reason(&self, id: &str) -> &str {
         match &self.correction.kept {
@@ -295,6 +304,16 @@ pub(super) async fn detail_page(
             roles(&process.raci.consulted),
             roles(&process.raci.informed)
         );
+        let upcoming: Vec<ActivityDto> = upcoming.into_iter().take(10).collect();
+        let ids: std::collections::BTreeSet<String> = upcoming
+            .iter()
+            .filter_map(|a| a.assignee_id.clone())
+            .collect();
+        let mut assignees = HashMap::new();
+        for id in ids {
+            let name = person_name(st, Some(&id)).await;
+            assignees.insert(id, name);
+        }
         Ok::<_, AppError>(DetailPage {
             nav: Nav::of(caller, "processes"),
             owner: person_name(st, process.owner_id.map(|o| o.to_string()).as_deref()).await,
@@ -304,7 +323,8 @@ pub(super) async fn detail_page(
             interactions,
             can_manage: caller.may(Action::ManageProcesses),
             can_work: caller.may(Action::WorkOnProcesses),
-            upcoming: upcoming.into_iter().take(10).collect(),
+            assignees,
+            upcoming,
             past: past.into_iter().take(50).collect(),
             correction,
         })

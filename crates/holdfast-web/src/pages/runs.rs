@@ -1,5 +1,6 @@
-//! Correcting runs from the process page: an ISMS manager skips a run with a reason, and a
-//! closed run is reopened with a reason. Both are audit events; the core decides who may.
+//! Changing runs from the process page: an ISMS manager skips a run with a reason, a closed
+//! run is reopened with a reason, and an open run is given to a colleague. Each is an audit
+//! event; the core decides who may and when.
 
 use axum::Form;
 use axum::extract::{Path, State};
@@ -38,10 +39,21 @@ pub fn routes(r: Routes) -> Routes {
         ),
         reopen,
     )
+    .add(
+        route(
+            Method::POST,
+            "/activities/{id}/assign",
+            Access::Login(Action::WorkOnProcesses),
+            Kind::Page,
+            "Give a run to a colleague",
+        ),
+        assign,
+    )
 }
 
 #[derive(Deserialize)]
 struct ReasonForm {
+    /// Why (skip, reopen), or the colleague's work email (assign).
     #[serde(default)]
     reason: String,
     #[serde(default)]
@@ -52,6 +64,7 @@ struct ReasonForm {
 enum Fix {
     Skip,
     Reopen,
+    Assign,
 }
 
 async fn skip(
@@ -70,6 +83,15 @@ async fn reopen(
     Form(f): Form<ReasonForm>,
 ) -> Response {
     correct(&st, &caller, &id, f, Fix::Reopen).await
+}
+
+async fn assign(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Form(f): Form<ReasonForm>,
+) -> Response {
+    correct(&st, &caller, &id, f, Fix::Assign).await
 }
 
 async fn correct(st: &AppState, caller: &Caller, id: &str, f: ReasonForm, fix: Fix) -> Response {
@@ -99,6 +121,20 @@ async fn correct(st: &AppState, caller: &Caller, id: &str, f: ReasonForm, fix: F
                     .reopen_activity(&actor, run, version, &f.reason, now)
                     .await
             }
+            Fix::Assign => {
+                let person = st.store.person_by_email(&f.reason).await?.ok_or_else(|| {
+                    AppError::invalid(
+                        "assignee",
+                        format!(
+                            "nobody with the work email {:?} is in the people list",
+                            f.reason.trim()
+                        ),
+                    )
+                })?;
+                st.store
+                    .assign_activity(&actor, run, version, person.id)
+                    .await
+            }
         };
         Ok::<_, AppError>(done?)
     }
@@ -108,6 +144,11 @@ async fn correct(st: &AppState, caller: &Caller, id: &str, f: ReasonForm, fix: F
             let message = match fix {
                 Fix::Skip => format!("The run due {} was skipped.", a.due_date),
                 Fix::Reopen => format!("The run due {} was reopened.", a.due_date),
+                Fix::Assign => format!(
+                    "The run due {} was given to {}.",
+                    a.due_date,
+                    f.reason.trim()
+                ),
             };
             let said = Correction {
                 message: Some(message),

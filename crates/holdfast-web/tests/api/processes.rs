@@ -803,6 +803,80 @@ async fn runs_are_skipped_and_reopened_from_the_process_page_only_with_a_reason(
     assert_eq!(run["status"], "in_progress");
 }
 
+async fn a_run_is_given_to_a_colleague_in_the_api_and_on_the_process_page(db: Db) {
+    let app = spawn_app(db).await;
+    let owner = app.login(Role::Owner).await;
+    let path = format!("/api/v1/activities/{}/assign", app.activity_id);
+    let before = stored(&app).await;
+    let p = problem(
+        owner
+            .post_json_if(&path, &json!({"assignee_id": "someone"}), "\"1\"")
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "assignee_id");
+    problem(
+        owner
+            .post_json_if(
+                &path,
+                &json!({"assignee_id": app.member_person_id}),
+                "\"7\"",
+            )
+            .await,
+        412,
+    )
+    .await;
+    problem(
+        owner
+            .post_json(&path, &json!({"assignee_id": app.member_person_id}))
+            .await,
+        428,
+    )
+    .await;
+    assert_eq!(stored(&app).await, before, "nothing stored");
+    let given: Value = owner
+        .post_json_if(
+            &path,
+            &json!({"assignee_id": app.member_person_id}),
+            "\"1\"",
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(given["assignee_id"], app.member_person_id.as_str());
+
+    // And back, from the process page, by work email.
+    let version = given["version"].as_i64().expect("version");
+    let resp = post(
+        &owner,
+        format!("/activities/{}/assign", app.activity_id),
+        format!("version={version}&reason=nobody%40example.com"),
+    )
+    .await;
+    assert_eq!(resp.status(), 422);
+    assert!(
+        resp.text()
+            .await
+            .expect("html")
+            .contains("nobody with the work email")
+    );
+    let resp = post(
+        &owner,
+        format!("/activities/{}/assign", app.activity_id),
+        format!("version={version}&reason=ada%40example.com"),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let html = resp.text().await.expect("html");
+    assert!(html.contains("was given to ada@example.com"), "{html}");
+    assert!(
+        html.contains("Ada Lovelace"),
+        "the page says who does each run"
+    );
+}
+
 crate::on_both_databases!(
     bad_process_definitions_say_what_is_wrong,
     looping_rules_and_non_positive_slas_are_refused,
@@ -816,4 +890,5 @@ crate::on_both_databases!(
     my_work_shows_what_is_due_within_a_month_not_the_whole_horizon,
     the_task_list_searches_titles_and_pages_with_its_filters,
     runs_are_skipped_and_reopened_from_the_process_page_only_with_a_reason,
+    a_run_is_given_to_a_colleague_in_the_api_and_on_the_process_page,
 );

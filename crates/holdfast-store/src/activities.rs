@@ -256,7 +256,14 @@ impl Store {
             .iter()
             .map(|r| r.try_get("id"))
             .collect::<Result<_, _>>()?;
-        let mut by_activity = self.requirements_met(&ids).await?;
+        let mut by_activity: std::collections::HashMap<String, Vec<String>> =
+            std::collections::HashMap::new();
+        for a in self.attachments("activity", &ids).await? {
+            by_activity
+                .entry(a.record_id)
+                .or_default()
+                .push(a.requirement);
+        }
         rows.iter()
             .map(|r| {
                 let id: String = r.try_get("id")?;
@@ -279,34 +286,6 @@ impl Store {
         .bind(q.due_until.map(date_text))
         .fetch_one(&self.pool)
         .await?)
-    }
-
-    /// The evidence names attached to each of these runs, read in chunks that keep within
-    /// both databases' limits on bound parameters.
-    async fn requirements_met(
-        &self,
-        ids: &[String],
-    ) -> Result<std::collections::HashMap<String, Vec<String>>, StoreError> {
-        let mut by_activity: std::collections::HashMap<String, Vec<String>> =
-            std::collections::HashMap::new();
-        for chunk in ids.chunks(500) {
-            let placeholders = (1..=chunk.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let sql = format!(
-                "select record_id, requirement from evidence_attachment \
-                 where record_type = 'activity' and record_id in ({placeholders}) order by created_at, id"
-            );
-            let mut query = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql));
-            for id in chunk {
-                query = query.bind(id);
-            }
-            for (id, req) in query.fetch_all(&self.pool).await? {
-                by_activity.entry(id).or_default().push(req);
-            }
-        }
-        Ok(by_activity)
     }
 
     /// Closes a run: every required evidence item attached and a comment. Emits

@@ -12,6 +12,18 @@ use crate::evidence::{
 use crate::tasks::task_json;
 use crate::{Actor, Store, StoreError, WriteTx};
 
+/// One evidence item attached to a record, under the requirement it meets (a run) or what
+/// it shows (a task).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// The record's id.
+    pub record_id: String,
+    /// The requirement met, or what it shows.
+    pub requirement: String,
+    /// The evidence.
+    pub evidence: Evidence,
+}
+
 async fn attach_to_activity(
     w: &mut WriteTx,
     id: ActivityId,
@@ -174,23 +186,54 @@ impl Store {
     /// [`StoreError::NotFound`] for an unknown task.
     pub async fn task_evidence(&self, id: TaskId) -> Result<Vec<(String, Evidence)>, StoreError> {
         self.task(id).await?;
+        Ok(self
+            .attachments("task", &[id.to_string()])
+            .await?
+            .into_iter()
+            .map(|a| (a.requirement, a.evidence))
+            .collect())
+    }
+
+    /// The evidence attached to these records of one type (`activity`, `task`), in the order
+    /// it was attached, read in chunks that keep within both databases' limits on bound
+    /// parameters.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn attachments(
+        &self,
+        record_type: &str,
+        ids: &[String],
+    ) -> Result<Vec<Attachment>, StoreError> {
         let columns = EVIDENCE_COLUMNS
             .split(", ")
             .map(|c| format!("e.{c}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "select a.requirement, {columns} from evidence_attachment a join evidence e on e.id = a.evidence_id \
-             where a.record_type = 'task' and a.record_id = $1 order by a.created_at, a.id"
-        )))
-        .bind(id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(500) {
+            let placeholders = (2..=chunk.len() + 1)
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "select a.record_id, a.requirement, {columns} from evidence_attachment a \
+                 join evidence e on e.id = a.evidence_id \
+                 where a.record_type = $1 and a.record_id in ({placeholders}) order by a.created_at, a.id"
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(record_type);
+            for id in chunk {
+                query = query.bind(id);
+            }
+            for r in query.fetch_all(&self.pool).await? {
                 use sqlx::Row;
-                Ok((r.try_get("requirement")?, evidence_from_row(r)?))
-            })
-            .collect()
+                out.push(Attachment {
+                    record_id: r.try_get("record_id")?,
+                    requirement: r.try_get("requirement")?,
+                    evidence: evidence_from_row(&r)?,
+                });
+            }
+        }
+        Ok(out)
     }
 }

@@ -43,6 +43,7 @@ use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 pub use accounts::{NewUserAccount, UserAccountPatch, hash_password, verify_password};
 pub use activities::{ActivityQuery, PastRun, PlannedRun};
+pub use attachments::Attachment;
 pub use audit::{Actor, ChainReport, WriteTx};
 pub use browse::{AuditQuery, Counts};
 pub use error::StoreError;

@@ -165,9 +165,16 @@ struct DetailPage {
     correction: Correction,
     /// Names of the people the upcoming runs are assigned to, by id.
     assignees: HashMap<String, String>,
+    /// The evidence of the past runs shown, by run id: what it meets and its id.
+    evidence: HashMap<String, Vec<(String, String)>>,
 }
 
 impl DetailPage {
+    /// The evidence attached to a run, as (requirement, evidence id), to link to.
+    fn evidence_of(&self, id: &str) -> &[(String, String)] {
+        self.evidence.get(id).map_or(&[], Vec::as_slice)
+    }
+
     /// Who does a run, by name.
     fn assignee_name(&self, id: &Option<String>) -> &str {
         id.as_ref()
@@ -305,6 +312,15 @@ pub(super) async fn detail_page(
             roles(&process.raci.informed)
         );
         let upcoming: Vec<ActivityDto> = upcoming.into_iter().take(10).collect();
+        let past: Vec<ActivityDto> = past.into_iter().take(50).collect();
+        let ids: Vec<String> = past.iter().map(|a| a.id.clone()).collect();
+        let mut evidence: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        for a in st.store.attachments("activity", &ids).await? {
+            evidence
+                .entry(a.record_id)
+                .or_default()
+                .push((a.requirement, a.evidence.id));
+        }
         let ids: std::collections::BTreeSet<String> = upcoming
             .iter()
             .filter_map(|a| a.assignee_id.clone())
@@ -325,7 +341,8 @@ pub(super) async fn detail_page(
             can_work: caller.may(Action::WorkOnProcesses),
             assignees,
             upcoming,
-            past: past.into_iter().take(50).collect(),
+            evidence,
+            past,
             correction,
         })
     }

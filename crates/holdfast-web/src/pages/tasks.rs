@@ -1,6 +1,8 @@
 //! The task list: every task from every source, searchable by title, filtered by process
 //! and state, 50 a page in due order.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{Method, StatusCode};
@@ -37,6 +39,15 @@ struct TasksPage {
     open: bool,
     /// The link to the next page, with the filters in use.
     next: Option<String>,
+    /// The evidence on the tasks shown, by task id: what it shows and its id.
+    evidence: HashMap<String, Vec<(String, String)>>,
+}
+
+impl TasksPage {
+    /// The evidence on a task, as (what it shows, evidence id), to link to.
+    fn evidence_of(&self, id: &str) -> &[(String, String)] {
+        self.evidence.get(id).map_or(&[], Vec::as_slice)
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -104,13 +115,21 @@ async fn tasks(
                 )
             })
             .collect();
+        let ids: Vec<String> = list.iter().map(|t| t.id.to_string()).collect();
+        let mut evidence: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        for a in st.store.attachments("task", &ids).await? {
+            evidence
+                .entry(a.record_id)
+                .or_default()
+                .push((a.requirement, a.evidence.id));
+        }
         let mut processes: Vec<(String, String)> = names.into_iter().collect();
         processes.sort_by(|a, b| a.1.cmp(&b.1));
-        Ok::<_, AppError>((tasks, total, processes, next))
+        Ok::<_, AppError>((tasks, total, processes, next, evidence))
     }
     .await;
     match result {
-        Ok((tasks, total, processes, next)) => render(
+        Ok((tasks, total, processes, next, evidence)) => render(
             StatusCode::OK,
             &TasksPage {
                 nav: Nav::of(&caller, "tasks"),
@@ -120,6 +139,7 @@ async fn tasks(
                 filters: f,
                 open,
                 next,
+                evidence,
             },
         ),
         Err(e) => error_page(&caller, &e),

@@ -398,6 +398,17 @@ async fn tasks_take_evidence_and_a_refused_upload_stores_nothing(db: Db) {
     let auditor = app.login(Role::Auditor).await;
     let listed: Value = auditor.get(&path).await.json().await.expect("json");
     assert_eq!(listed, attached, "an auditor sees the same proof");
+    let page = auditor.get("/tasks").await.text().await.expect("html");
+    let link = format!(
+        "<a href=\"/api/v1/evidence/{}\">firewall export</a>",
+        app.evidence_id
+    );
+    assert!(page.contains(&link), "the task list links its evidence");
+    let file = auditor
+        .get(&format!("/api/v1/evidence/{}", app.evidence_id))
+        .await;
+    assert_eq!(file.status(), 200);
+    assert_eq!(file.bytes().await.expect("bytes").as_ref(), b"change log");
 
     // Through the page: a run's upload under a name the process does not ask for is refused
     // and leaves no file behind; a task's upload is attached.
@@ -877,6 +888,46 @@ async fn a_run_is_given_to_a_colleague_in_the_api_and_on_the_process_page(db: Db
     );
 }
 
+async fn an_auditor_opens_the_evidence_behind_a_past_run(db: Db) {
+    let app = spawn_app(db).await;
+    let process: holdfast_core::ids::ProcessId = app.process_id.parse().expect("id");
+    let due = chrono::Utc::now() - chrono::Duration::days(14);
+    app.store
+        .record_past_run(
+            &holdfast_store::Actor::Cli("test"),
+            &holdfast_store::PastRun {
+                run: holdfast_store::PlannedRun {
+                    process_id: process,
+                    due_date: due.date_naive(),
+                    due_at: due,
+                    assignee_id: app.person_id.parse().ok(),
+                },
+                closed_at: due + chrono::Duration::hours(2),
+                comment: "Reviewed CHG-99".into(),
+                evidence: vec![("change log".into(), app.evidence_id.clone())],
+            },
+        )
+        .await
+        .expect("past run");
+    let auditor = app.login(Role::Auditor).await;
+    let page = auditor
+        .get(&format!("/processes/{}", app.process_id))
+        .await
+        .text()
+        .await
+        .expect("html");
+    let link = format!(
+        "<a href=\"/api/v1/evidence/{}\">change log</a>",
+        app.evidence_id
+    );
+    assert!(page.contains(&link), "the past run links its evidence");
+    assert!(page.contains("Reviewed CHG-99"));
+    assert!(
+        !page.contains("/reopen"),
+        "an auditor reads but corrects nothing"
+    );
+}
+
 crate::on_both_databases!(
     bad_process_definitions_say_what_is_wrong,
     looping_rules_and_non_positive_slas_are_refused,
@@ -891,4 +942,5 @@ crate::on_both_databases!(
     the_task_list_searches_titles_and_pages_with_its_filters,
     runs_are_skipped_and_reopened_from_the_process_page_only_with_a_reason,
     a_run_is_given_to_a_colleague_in_the_api_and_on_the_process_page,
+    an_auditor_opens_the_evidence_behind_a_past_run,
 );

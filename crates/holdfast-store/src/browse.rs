@@ -50,7 +50,53 @@ pub struct Counts {
     pub audit_events: i64,
 }
 
+/// How the ISMS is operating now, for the dashboard.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct OperationCounts {
+    /// Active processes.
+    pub processes_active: i64,
+    /// Open runs past their due date.
+    pub runs_overdue: i64,
+    /// Open runs due in the next seven days.
+    pub runs_due_this_week: i64,
+    /// Open tasks.
+    pub tasks_open: i64,
+    /// Open tasks past their deadline: SLAs breached now.
+    pub tasks_breached: i64,
+}
+
 impl Store {
+    /// The operating rhythm's counts on `today` at `now`.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] on failure.
+    pub async fn operation_counts(
+        &self,
+        today: chrono::NaiveDate,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<OperationCounts, StoreError> {
+        let row = sqlx::query(
+            r"select
+                (select count(*) from process where status = 'active') as processes_active,
+                (select count(*) from activity where state in ('planned', 'in_progress') and due_date < $1) as runs_overdue,
+                (select count(*) from activity where state in ('planned', 'in_progress') and due_date >= $1 and due_date < $2) as runs_due_this_week,
+                (select count(*) from task where status in ('open', 'in_progress')) as tasks_open,
+                (select count(*) from task where status in ('open', 'in_progress') and due_at < $3) as tasks_breached",
+        )
+        .bind(crate::rows::date_text(today))
+        .bind(crate::rows::date_text(today + chrono::Duration::days(7)))
+        .bind(crate::rows::time_text(now))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(OperationCounts {
+            processes_active: row.try_get("processes_active")?,
+            runs_overdue: row.try_get("runs_overdue")?,
+            runs_due_this_week: row.try_get("runs_due_this_week")?,
+            tasks_open: row.try_get("tasks_open")?,
+            tasks_breached: row.try_get("tasks_breached")?,
+        })
+    }
+
     /// Lists audit events matching the query, newest first, and how many match in all.
     ///
     /// # Errors

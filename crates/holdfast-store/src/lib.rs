@@ -45,7 +45,7 @@ pub use accounts::{NewUserAccount, UserAccountPatch, hash_password, verify_passw
 pub use activities::{ActivityQuery, PastRun, PlannedRun};
 pub use attachments::Attachment;
 pub use audit::{Actor, ChainReport, WriteTx};
-pub use browse::{AuditQuery, Counts};
+pub use browse::{AuditQuery, Counts, OperationCounts};
 pub use error::StoreError;
 pub use evidence::{Evidence, NewEvidence};
 pub use notifications::{NewNotification, Notification, Reminder};

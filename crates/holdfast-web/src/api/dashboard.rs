@@ -66,6 +66,16 @@ pub struct DashboardDto {
     pub locations: i64,
     /// Events in the audit trail.
     pub audit_events: i64,
+    /// Active processes.
+    pub processes_active: i64,
+    /// Open runs past their due date.
+    pub runs_overdue: i64,
+    /// Open runs due in the next seven days.
+    pub runs_due_this_week: i64,
+    /// Open tasks.
+    pub tasks_open: i64,
+    /// Open tasks past their deadline.
+    pub tasks_breached: i64,
 }
 
 pub(crate) async fn figures(st: &AppState) -> Result<DashboardDto, AppError> {
@@ -76,6 +86,8 @@ pub(crate) async fn figures(st: &AppState) -> Result<DashboardDto, AppError> {
         .map(|o| o.name)
         .unwrap_or_default();
     let c = st.store.counts().await?;
+    let now = chrono::Utc::now();
+    let o = st.store.operation_counts(now.date_naive(), now).await?;
     Ok(DashboardDto {
         organisation: org,
         people_active: c.people_active,
@@ -86,6 +98,11 @@ pub(crate) async fn figures(st: &AppState) -> Result<DashboardDto, AppError> {
         api_tokens: c.api_tokens,
         locations: c.locations,
         audit_events: c.audit_events,
+        processes_active: o.processes_active,
+        runs_overdue: o.runs_overdue,
+        runs_due_this_week: o.runs_due_this_week,
+        tasks_open: o.tasks_open,
+        tasks_breached: o.tasks_breached,
     })
 }
 

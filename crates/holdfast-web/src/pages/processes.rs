@@ -80,7 +80,7 @@ pub(super) async fn names(st: &AppState) -> Result<HashMap<String, String>, AppE
         .collect())
 }
 
-async fn person_name(st: &AppState, id: Option<&str>) -> String {
+pub(super) async fn person_name(st: &AppState, id: Option<&str>) -> String {
     let Some(id) = id.and_then(|i| i.parse().ok()) else {
         return "nobody".into();
     };

@@ -11,7 +11,7 @@ use holdfast_core::policy::Action;
 use holdfast_store::TaskQuery;
 use serde::Deserialize;
 
-use super::processes::names;
+use super::processes::{names, person_name};
 use super::{Nav, error_page, render};
 use crate::AppState;
 use crate::api::path_id;
@@ -41,9 +41,18 @@ struct TasksPage {
     next: Option<String>,
     /// The evidence on the tasks shown, by task id: what it shows and its id.
     evidence: HashMap<String, Vec<(String, String)>>,
+    /// Names of the owners of the tasks shown, by person id.
+    owners: HashMap<String, String>,
 }
 
 impl TasksPage {
+    /// Who does a task, by name.
+    fn owner_name(&self, id: &Option<String>) -> &str {
+        id.as_ref()
+            .and_then(|i| self.owners.get(i))
+            .map_or("nobody", String::as_str)
+    }
+
     /// The evidence on a task, as (what it shows, evidence id), to link to.
     fn evidence_of(&self, id: &str) -> &[(String, String)] {
         self.evidence.get(id).map_or(&[], Vec::as_slice)
@@ -115,6 +124,15 @@ async fn tasks(
                 )
             })
             .collect();
+        let owner_ids: std::collections::BTreeSet<String> = list
+            .iter()
+            .filter_map(|t| t.owner_id.map(|o| o.to_string()))
+            .collect();
+        let mut owners = HashMap::new();
+        for id in owner_ids {
+            let name = person_name(&st, Some(&id)).await;
+            owners.insert(id, name);
+        }
         let ids: Vec<String> = list.iter().map(|t| t.id.to_string()).collect();
         let mut evidence: HashMap<String, Vec<(String, String)>> = HashMap::new();
         for a in st.store.attachments("task", &ids).await? {
@@ -125,11 +143,11 @@ async fn tasks(
         }
         let mut processes: Vec<(String, String)> = names.into_iter().collect();
         processes.sort_by(|a, b| a.1.cmp(&b.1));
-        Ok::<_, AppError>((tasks, total, processes, next, evidence))
+        Ok::<_, AppError>((tasks, total, processes, next, evidence, owners))
     }
     .await;
     match result {
-        Ok((tasks, total, processes, next, evidence)) => render(
+        Ok((tasks, total, processes, next, evidence, owners)) => render(
             StatusCode::OK,
             &TasksPage {
                 nav: Nav::of(&caller, "tasks"),
@@ -140,6 +158,7 @@ async fn tasks(
                 open,
                 next,
                 evidence,
+                owners,
             },
         ),
         Err(e) => error_page(&caller, &e),

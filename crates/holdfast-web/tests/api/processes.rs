@@ -404,6 +404,10 @@ async fn tasks_take_evidence_and_a_refused_upload_stores_nothing(db: Db) {
         app.evidence_id
     );
     assert!(page.contains(&link), "the task list links its evidence");
+    assert!(
+        page.contains("<td>Ada Lovelace</td>"),
+        "the task list names each owner"
+    );
     let file = auditor
         .get(&format!("/api/v1/evidence/{}", app.evidence_id))
         .await;

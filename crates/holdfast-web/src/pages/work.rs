@@ -207,9 +207,7 @@ async fn upload(
 ) -> Response {
     let result = async {
         let id = path_id(&id, "activity")?;
-        let mut requirement = String::new();
-        // The requirement field comes before the file in the form; read both.
-        let (new, description, req) = read_upload_with_requirement(mp, &mut requirement).await?;
+        let (new, description, req) = read_upload_with_requirement(mp).await?;
         st.store
             .upload_evidence_to_activity(&caller.actor(), id, &req, new, &description)
             .await?;
@@ -227,8 +225,7 @@ async fn upload_to_task(
 ) -> Response {
     let result = async {
         let id = path_id(&id, "task")?;
-        let mut shows = String::new();
-        let (new, description, shows) = read_upload_with_requirement(mp, &mut shows).await?;
+        let (new, description, shows) = read_upload_with_requirement(mp).await?;
         st.store
             .upload_evidence_to_task(&caller.actor(), id, &shows, new, &description)
             .await?;
@@ -282,18 +279,19 @@ async fn upload_response(
     }
 }
 
+/// Reads an upload form: the `requirement` field (a run's evidence item, or what a task's
+/// file shows), which comes first, then the file.
 async fn read_upload_with_requirement(
     mut mp: Multipart,
-    requirement: &mut String,
 ) -> Result<(holdfast_store::NewEvidence, String, String), AppError> {
-    // The first field is the requirement; the rest is an ordinary upload.
+    let mut requirement = String::new();
     if let Some(field) = mp
         .next_field()
         .await
         .map_err(|e| AppError::BadRequest(e.body_text()))?
     {
         if field.name() == Some("requirement") {
-            *requirement = field
+            requirement = field
                 .text()
                 .await
                 .map_err(|e| AppError::BadRequest(e.body_text()))?;
@@ -305,7 +303,7 @@ async fn read_upload_with_requirement(
         }
     }
     let (new, description) = read_upload(mp).await?;
-    Ok((new, description, requirement.clone()))
+    Ok((new, description, requirement))
 }
 
 #[derive(Deserialize)]

@@ -270,21 +270,30 @@ async fn list(State(st): State<AppState>) -> Result<Json<Vec<ProcessDto>>, AppEr
     ))
 }
 
-async fn create(
-    State(st): State<AppState>,
-    caller: Caller,
-    ApiJson(body): ApiJson<ProcessBody>,
-) -> Result<Response, AppError> {
+/// Defines a process in the organisation; shared with the process form.
+pub(crate) async fn define(
+    st: &AppState,
+    caller: &Caller,
+    body: ProcessBody,
+) -> Result<Process, AppError> {
     let org = st
         .store
         .organisation()
         .await?
         .ok_or(AppError::NotFound("organisation"))?;
-    let def = definition(&st, body).await?;
-    let p = st
+    let def = definition(st, body).await?;
+    Ok(st
         .store
         .create_process(&caller.actor(), org.id, def)
-        .await?;
+        .await?)
+}
+
+async fn create(
+    State(st): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<ProcessBody>,
+) -> Result<Response, AppError> {
+    let p = define(&st, &caller, body).await?;
     let mut resp = with_etag(p.version, ProcessDto::from(&p));
     *resp.status_mut() = StatusCode::CREATED;
     Ok(resp)

@@ -216,10 +216,7 @@ async fn toggle_user(
                 "you cannot disable your own account",
             ));
         }
-        let version: i64 = f
-            .version
-            .parse()
-            .map_err(|_| AppError::invalid("version", "reload the page and try again"))?;
+        let version = super::form_version(&f.version)?;
         let account = st.store.user_account(id).await?;
         let patch = UserAccountPatch {
             role: None,

@@ -244,10 +244,7 @@ async fn rename(State(st): State<AppState>, caller: Caller, Form(f): Form<Rename
             .account
             .person_id
             .ok_or(AppError::NotFound("person linked to your account"))?;
-        let version: i64 = f
-            .version
-            .parse()
-            .map_err(|_| AppError::invalid("version", "reload the page and try again"))?;
+        let version = super::form_version(&f.version)?;
         let changes = PersonChanges {
             name: Some(f.name.clone()),
             ..PersonChanges::default()

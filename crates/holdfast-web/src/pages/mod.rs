@@ -364,3 +364,13 @@ pub(crate) fn field_errors(e: AppError) -> Result<Vec<FieldError>, AppError> {
         other => Err(other),
     }
 }
+
+/// The record version a form was drawn from (its hidden `version` field), so a stale edit is
+/// refused rather than overwriting someone else's change.
+///
+/// # Errors
+/// 422 naming `version` when the field is missing or not a number.
+pub(crate) fn form_version(raw: &str) -> Result<i64, AppError> {
+    raw.parse()
+        .map_err(|_| AppError::invalid("version", "reload the page and try again"))
+}

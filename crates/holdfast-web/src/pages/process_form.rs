@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::{Nav, error_page, field_errors, render, see_other};
 use crate::AppState;
 use crate::api::path_id;
-use crate::api::processes::{ProcessBody, RaciBody, definition};
+use crate::api::processes::{ProcessBody, RaciBody, define, definition};
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::routes::{Access, Kind, Routes, route};
@@ -240,17 +240,8 @@ async fn create(
     Form(f): Form<ProcessForm>,
 ) -> Response {
     let result = async {
-        let org = st
-            .store
-            .organisation()
-            .await?
-            .ok_or(AppError::NotFound("organisation"))?;
-        let def = definition(&st, body(&st, &f, None).await?).await?;
-        Ok::<_, AppError>(
-            st.store
-                .create_process(&caller.actor(), org.id, def)
-                .await?,
-        )
+        let b = body(&st, &f, None).await?;
+        define(&st, &caller, b).await
     }
     .await;
     match result {
@@ -282,10 +273,7 @@ async fn update(
 ) -> Response {
     let result = async {
         let existing = st.store.process(path_id(&id, "process")?).await?;
-        let version: i64 = f
-            .version
-            .parse()
-            .map_err(|_| AppError::invalid("version", "reload the page and try again"))?;
+        let version = super::form_version(&f.version)?;
         let def = definition(&st, body(&st, &f, Some(&existing)).await?).await?;
         Ok::<_, AppError>(
             st.store

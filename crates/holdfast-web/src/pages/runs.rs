@@ -104,10 +104,7 @@ async fn correct(st: &AppState, caller: &Caller, id: &str, f: ReasonForm, fix: F
         Err(e) => return error_page(caller, &e.into()),
     };
     let result = async {
-        let version: i64 = f
-            .version
-            .parse()
-            .map_err(|_| AppError::invalid("version", "reload the page and try again"))?;
+        let version = super::form_version(&f.version)?;
         let now = chrono::Utc::now();
         let actor = caller.actor();
         let done: Result<_, StoreError> = match fix {

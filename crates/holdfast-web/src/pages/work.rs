@@ -321,10 +321,7 @@ async fn close(
     Form(f): Form<CloseForm>,
 ) -> Response {
     let result = async {
-        let version: i64 = f
-            .version
-            .parse()
-            .map_err(|_| AppError::invalid("version", "reload the page and try again"))?;
+        let version = super::form_version(&f.version)?;
         st.store
             .close_activity(
                 &caller.actor(),
@@ -368,10 +365,7 @@ async fn complete(
     Form(f): Form<CloseForm>,
 ) -> Response {
     let result = async {
-        let version: i64 = f
-            .version
-            .parse()
-            .map_err(|_| AppError::invalid("version", "reload the page and try again"))?;
+        let version = super::form_version(&f.version)?;
         st.store
             .complete_task(
                 &caller.actor(),

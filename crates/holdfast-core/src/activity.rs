@@ -121,6 +121,10 @@ pub struct Activity {
     pub comment: Option<String>,
     /// Names of the evidence items attached.
     pub evidence: Vec<String>,
+    /// The evidence the process required when the run was closed, kept with the run: a
+    /// later change to the process's requirements does not rewrite what this run had to
+    /// show. Empty while the run is open.
+    pub required_evidence: Vec<String>,
     /// Optimistic-concurrency version.
     pub version: i64,
 }
@@ -164,6 +168,12 @@ impl Activity {
         } else {
             Vec::new()
         }
+    }
+
+    /// Whether the run is open past its due date on `today`.
+    #[must_use]
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.is_open() && self.due_date < today
     }
 
     /// Whether the run is still open.
@@ -304,6 +314,7 @@ mod tests {
             closed_at: None,
             comment: None,
             evidence: evidence.iter().map(|s| (*s).to_owned()).collect(),
+            required_evidence: Vec::new(),
             version: 1,
         }
     }

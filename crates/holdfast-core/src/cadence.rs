@@ -50,6 +50,7 @@ impl Cadence {
                 "an ISMS process runs until it is retired: leave out COUNT and UNTIL",
             ));
         }
+        check_parts(&rule)?;
         let c = Self {
             rule,
             anchor,
@@ -127,12 +128,86 @@ impl Cadence {
             .collect()
     }
 
-    /// The last run due on or before `date`, looking back at most two years.
+    /// The first run due after `date` (not on it), if the rule has one within ten years.
     #[must_use]
-    pub fn last_on_or_before(&self, date: NaiveDate) -> Option<Occurrence> {
-        let from = (date - chrono::Duration::days(731)).max(self.anchor);
-        self.between(from, date).pop()
+    pub fn next_after(&self, date: NaiveDate) -> Option<Occurrence> {
+        let (Ok(set), Ok(after)) = (self.set(), self.local(date)) else {
+            return None;
+        };
+        // Due at 09:00 local: the end of `date` is after any run due that day.
+        let set = set
+            .after(after + chrono::Duration::hours(15))
+            .before(after + chrono::Duration::days(3660));
+        set.all(1).dates.first().map(|d| Occurrence {
+            date: d.date_naive(),
+            due_at: d.with_timezone(&Utc),
+        })
     }
+
+    /// Checks that the rule runs at least once in the two years from `today` (or from its
+    /// anchor, when that is later): a rule such as `BYMONTH=2;BYMONTHDAY=30` is valid
+    /// RFC 5545 but never happens, so a process on it would never be run or judged.
+    ///
+    /// # Errors
+    /// A message for `cadence`.
+    pub fn check_recurs(&self, today: NaiveDate) -> Result<(), ValidationErrors> {
+        let from = today.max(self.anchor);
+        if self
+            .between(from, from + chrono::Duration::days(731))
+            .is_empty()
+        {
+            return Err(ValidationErrors::one(
+                "cadence",
+                format!(
+                    "this rule has no date in the two years from {from}; check BYMONTH and BYMONTHDAY"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The rule in words, for pages ("Quarterly, on the first Monday"). Rules the wording
+    /// does not cover are shown as written.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        crate::cadence_words::describe(&self.rule).unwrap_or_else(|| self.rule.clone())
+    }
+}
+
+/// The rule's `NAME=VALUE` parts, names upper-cased.
+pub(crate) fn parts(rule: &str) -> Vec<(String, String)> {
+    rule.split(';')
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (k.trim().to_uppercase(), v.trim().to_uppercase()),
+            None => (p.trim().to_uppercase(), String::new()),
+        })
+        .collect()
+}
+
+/// What RFC 5545 allows but an ISMS process cannot use: runs are due once a day at most, at
+/// 09:00 local time, at a positive interval.
+fn check_parts(rule: &str) -> Result<(), ValidationErrors> {
+    let bad = |m: &str| Err(ValidationErrors::one("cadence", m));
+    for (name, value) in parts(rule) {
+        match name.as_str() {
+            "FREQ" if matches!(value.as_str(), "SECONDLY" | "MINUTELY" | "HOURLY") => {
+                return bad(
+                    "a process runs at most once a day: use FREQ=DAILY, WEEKLY, MONTHLY or YEARLY",
+                );
+            }
+            "INTERVAL" if value.parse::<u32>().is_ok_and(|n| n == 0) => {
+                return bad("INTERVAL must be 1 or more (INTERVAL=3 is every third period)");
+            }
+            "BYHOUR" | "BYMINUTE" | "BYSECOND" => {
+                return bad(
+                    "runs are due at 09:00 local time: leave out BYHOUR, BYMINUTE and BYSECOND",
+                );
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -218,12 +293,98 @@ mod tests {
     }
 
     #[test]
-    fn the_last_run_before_a_date() {
+    fn the_next_run_after_a_date() {
         let c = Cadence::parse("FREQ=MONTHLY;BYMONTHDAY=1", d("2026-01-01"), "UTC").expect("valid");
         assert_eq!(
-            c.last_on_or_before(d("2026-06-15")).map(|o| o.date),
+            c.next_after(d("2026-06-01")).map(|o| o.date),
+            Some(d("2026-07-01"))
+        );
+        assert_eq!(
+            c.next_after(d("2026-05-31")).map(|o| o.date),
             Some(d("2026-06-01"))
         );
-        assert_eq!(c.last_on_or_before(d("2025-12-31")), None);
+        let triennial =
+            Cadence::parse("FREQ=YEARLY;INTERVAL=3", d("2026-03-01"), "UTC").expect("valid");
+        assert_eq!(
+            triennial.next_after(d("2026-03-01")).map(|o| o.date),
+            Some(d("2029-03-01"))
+        );
+    }
+
+    #[test]
+    fn sub_daily_rules_interval_zero_and_times_of_day_are_refused() {
+        for rule in [
+            "FREQ=HOURLY",
+            "FREQ=MINUTELY;INTERVAL=5",
+            "FREQ=DAILY;INTERVAL=0",
+            "FREQ=DAILY;BYHOUR=14",
+        ] {
+            let err = Cadence::parse(rule, d("2026-01-01"), "UTC").expect_err(rule);
+            assert_eq!(err.errors[0].field, "cadence", "{rule}");
+        }
+    }
+
+    #[test]
+    fn a_rule_that_never_happens_is_refused_and_a_rare_one_is_not() {
+        let never = Cadence::parse(
+            "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
+            d("2026-01-01"),
+            "UTC",
+        )
+        .expect("valid RFC 5545");
+        let err = never.check_recurs(d("2026-12-01")).expect_err("never");
+        assert!(err.errors[0].message.contains("no date"), "{err}");
+        let leap = Cadence::parse(
+            "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29",
+            d("2026-01-01"),
+            "UTC",
+        )
+        .expect("valid");
+        assert!(
+            leap.check_recurs(d("2026-12-01")).is_ok(),
+            "2028 is a leap year"
+        );
+    }
+
+    #[test]
+    fn cadences_read_in_words() {
+        let words = |rule: &str| {
+            Cadence::parse(rule, d("2026-01-01"), "UTC")
+                .expect(rule)
+                .describe()
+        };
+        assert_eq!(
+            words("FREQ=MONTHLY;INTERVAL=3;BYDAY=1MO"),
+            "Quarterly, on the first Monday"
+        );
+        assert_eq!(
+            words("FREQ=YEARLY;BYMONTH=3;BYDAY=1MO"),
+            "Yearly, on the first Monday of March"
+        );
+        assert_eq!(words("FREQ=MONTHLY;BYMONTHDAY=1"), "Monthly, on the 1st");
+        assert_eq!(
+            words("FREQ=MONTHLY;BYMONTHDAY=-1"),
+            "Monthly, on the last day"
+        );
+        assert_eq!(
+            words("FREQ=MONTHLY;BYDAY=-1FR"),
+            "Monthly, on the last Friday"
+        );
+        assert_eq!(words("FREQ=WEEKLY;BYDAY=WE"), "Weekly, on Wednesday");
+        assert_eq!(
+            words("FREQ=MONTHLY;INTERVAL=6;BYMONTHDAY=15"),
+            "Every 6 months, on the 15th"
+        );
+        assert_eq!(words("FREQ=YEARLY;INTERVAL=3"), "Every 3 years");
+        assert_eq!(words("FREQ=DAILY"), "Daily");
+        assert_eq!(
+            words("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH"),
+            "Every 2 weeks, on Monday and Thursday"
+        );
+        // Wording it does not know is shown as written.
+        assert_eq!(
+            words("FREQ=MONTHLY;BYSETPOS=2;BYDAY=MO,TU"),
+            "FREQ=MONTHLY;BYSETPOS=2;BYDAY=MO,TU"
+        );
     }
 }

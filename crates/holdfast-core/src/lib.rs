@@ -2,14 +2,16 @@
 //! keeps, and the rules over them.
 //!
 //! This crate is pure on purpose: no I/O, no async, no SQL, no clock. Every rule of the
-//! standard lives here once, as a function of records (and of `today` where time matters),
-//! so the web UI, the API and the CLI can only ever show the same verdict.
+//! standard lives here once, as a function of records (and of [`clock::AsOf`] where time
+//! matters), so the web UI, the API and the CLI can only ever show the same verdict.
 
 pub mod account;
 pub mod activity;
 pub mod audit;
 pub mod cadence;
+mod cadence_words;
 pub mod catalog;
+pub mod clock;
 pub mod demo;
 pub mod evidence;
 pub mod ical;
@@ -22,6 +24,7 @@ pub mod person;
 pub mod policy;
 pub mod process;
 pub mod readiness;
+pub mod reminder;
 pub mod task;
 pub mod throttle;
 pub mod validation;

@@ -34,6 +34,10 @@ pub struct LibraryProcess {
     pub controls: Vec<String>,
     /// Roles and their part.
     pub raci: Raci,
+    /// Events of other records that happen in it (people join and leave in the
+    /// joiner-mover-leaver process).
+    #[serde(default)]
+    pub emits: Vec<EventKind>,
 }
 
 /// An interaction as the library describes it, by process key.
@@ -139,6 +143,7 @@ mod tests {
                 controls: p.controls.clone(),
                 inputs: p.inputs.clone(),
                 outputs: p.outputs.clone(),
+                emits: p.emits.clone(),
                 ..ProcessInput::default()
             };
             let def = ProcessDefinition::parse(input, "2026-01-01".parse().expect("date"))
@@ -180,8 +185,14 @@ mod tests {
                 sla_hours: i.sla_hours,
                 assign_to: Assignee::ProcessOwner,
                 active: true,
+                version: 1,
             };
-            check_rule(&rule, &rules).unwrap_or_else(|e| panic!("{} -> {}: {e}", i.from, i.to));
+            let from = processes()
+                .iter()
+                .find(|p| p.key == i.from)
+                .expect("from process");
+            check_rule(&rule, &from.emits, &rules)
+                .unwrap_or_else(|e| panic!("{} -> {}: {e}", i.from, i.to));
             rules.push(rule);
         }
         let left = interactions()
@@ -221,7 +232,8 @@ mod tests {
             sla_hours: e.sla_hours,
             assign_to: e.assign_to,
             active: true,
+            version: 1,
         };
-        check_rule(&rule, &[]).expect("an escalation within its process cannot loop");
+        check_rule(&rule, &[], &[]).expect("an escalation within its process cannot loop");
     }
 }

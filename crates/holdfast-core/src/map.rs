@@ -1,10 +1,12 @@
 //! The process map: processes as nodes, interaction rules as edges, each edge judged by the
-//! SLA outcomes of the tasks it created in the last 90 days. Drawn from live records only.
+//! SLA outcomes of the tasks it created in the audit period, the same window the readiness
+//! engine judges interactions in, so the map and the findings agree. Drawn from live records
+//! only.
 
-use chrono::{DateTime, Duration, Utc};
-
+use crate::clock::AsOf;
 use crate::interaction::InteractionRule;
 use crate::process::{Process, ProcessStatus};
+use crate::readiness::Period;
 use crate::task::{SlaOutcome, Task};
 
 /// How an interaction has done lately.
@@ -79,7 +81,7 @@ pub struct ProcessMap {
     pub edges: Vec<Edge>,
 }
 
-/// What the tasks of one rule did in the 90 days up to `now`.
+/// What the tasks of one rule did in the audit period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Traffic {
     /// Tasks that met the SLA.
@@ -92,22 +94,42 @@ pub struct Traffic {
     pub health: Health,
 }
 
-/// How a rule's tasks due in the last 90 days fared: the colour of its edge on the map and
-/// its SLA health on the process page.
+/// The tasks of `rule` the period judges, with their SLA outcome as of the clock: those due
+/// in the period (or later, still pending), and any still open from before it, which are
+/// left open past their deadline.
+pub fn judged<'t>(
+    rule: &InteractionRule,
+    tasks: impl IntoIterator<Item = &'t Task>,
+    period: Period,
+    as_of: AsOf,
+) -> impl Iterator<Item = (&'t Task, SlaOutcome)> {
+    let id = rule.id;
+    tasks
+        .into_iter()
+        .filter(move |t| t.rule_id == Some(id))
+        .map(move |t| (t, t.sla(as_of.now)))
+        .filter(move |(t, _)| {
+            as_of.local_date(t.due_at) >= period.from || !t.finished_by(as_of.now)
+        })
+}
+
+/// How a rule's tasks fared in the audit period: the colour of its edge on the map and its
+/// SLA health on the process page.
 #[must_use]
-pub fn traffic(rule: &InteractionRule, tasks: &[Task], now: DateTime<Utc>) -> Traffic {
-    let since = now - Duration::days(90);
-    let outcomes: Vec<SlaOutcome> = tasks
-        .iter()
-        .filter(|t| t.rule_id == Some(rule.id) && t.due_at >= since)
-        .map(|t| t.sla(now))
-        .collect();
-    let count = |o| outcomes.iter().filter(|x| **x == o).count();
-    let (met, breached, open) = (
-        count(SlaOutcome::Met),
-        count(SlaOutcome::Breached),
-        count(SlaOutcome::Open),
-    );
+pub fn traffic<'t>(
+    rule: &InteractionRule,
+    tasks: impl IntoIterator<Item = &'t Task>,
+    period: Period,
+    as_of: AsOf,
+) -> Traffic {
+    let (mut met, mut breached, mut open) = (0, 0, 0);
+    for (_, outcome) in judged(rule, tasks, period, as_of) {
+        match outcome {
+            SlaOutcome::Met => met += 1,
+            SlaOutcome::Breached => breached += 1,
+            SlaOutcome::Open => open += 1,
+        }
+    }
     let health = if breached > 0 {
         Health::Breached
     } else if open > 0 {
@@ -125,13 +147,14 @@ pub fn traffic(rule: &InteractionRule, tasks: &[Task], now: DateTime<Utc>) -> Tr
     }
 }
 
-/// Builds the map as of `now` from the records.
+/// Builds the map as of the clock from the records, judging edges over `period`.
 #[must_use]
 pub fn build(
     processes: &[Process],
     rules: &[InteractionRule],
     tasks: &[Task],
-    now: DateTime<Utc>,
+    period: Period,
+    as_of: AsOf,
 ) -> ProcessMap {
     let nodes: Vec<Node> = processes
         .iter()
@@ -156,7 +179,7 @@ pub fn build(
                 breached,
                 open,
                 health,
-            } = traffic(r, tasks, now);
+            } = traffic(r, tasks, period, as_of);
             Edge {
                 id: r.id.to_string(),
                 from: r.from_process.to_string(),

@@ -1,8 +1,10 @@
 //! Who may do what: the one authorisation policy. Every route of the web layer names an
-//! [`Action`] and asks [`allows`]; nothing else decides. The match is exhaustive, so a new
-//! action cannot compile without a decision for every role.
+//! [`Action`] and asks [`allows`]; routes on one run or task also ask [`may_work_on`] with
+//! the record. Nothing else decides. The match is exhaustive, so a new action cannot compile
+//! without a decision for every role.
 
 use crate::account::Role;
+use crate::ids::PersonId;
 
 /// Something a login may try to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -29,7 +31,8 @@ pub enum Action {
     ReadProcesses,
     /// Define processes and interaction rules; skip runs.
     ManageProcesses,
-    /// Work on runs and tasks: close with evidence, complete, reopen.
+    /// Work on runs and tasks: close with evidence, complete, reopen. Which runs and tasks
+    /// is decided per record by [`may_work_on`].
     WorkOnProcesses,
 }
 
@@ -54,7 +57,7 @@ impl Action {
 /// Whether `role` may perform `action`.
 #[must_use]
 pub const fn allows(role: Role, action: Action) -> bool {
-    use Role::{Admin, Auditor, Manager, Owner};
+    use Role::{Admin, Auditor, Manager, Member, Owner};
     match action {
         Action::ViewDashboard | Action::ManageOwnProfile | Action::ManageOwnTokens => true,
         // Process owners assign work to people; auditors read everything.
@@ -66,7 +69,53 @@ pub const fn allows(role: Role, action: Action) -> bool {
         Action::ReadAuditTrail => matches!(role, Admin | Manager | Auditor),
         Action::ReadProcesses => matches!(role, Admin | Manager | Owner | Auditor),
         Action::ManageProcesses => matches!(role, Admin | Manager),
-        Action::WorkOnProcesses => matches!(role, Admin | Manager | Owner),
+        // Everyone works on what is theirs (a member closes the run given to them); auditors
+        // judge the work and do none of it.
+        Action::WorkOnProcesses => matches!(role, Admin | Manager | Owner | Member),
+    }
+}
+
+/// A run or task that someone wants to work on, with the people it belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkRecord {
+    /// A run of a process.
+    Run {
+        /// Who the run is given to.
+        assignee: Option<PersonId>,
+        /// The process owner.
+        owner: Option<PersonId>,
+        /// The process deputy.
+        deputy: Option<PersonId>,
+    },
+    /// A task.
+    Task {
+        /// Who the task is given to.
+        owner: Option<PersonId>,
+    },
+}
+
+/// Whether `role`, acting as `person`, may work on `record`: ISMS managers and
+/// administrators on every run and task; everyone else on the runs given to them or of the
+/// processes they own or deputise, and on the tasks given to them.
+#[must_use]
+pub fn may_work_on(role: Role, person: Option<PersonId>, record: &WorkRecord) -> bool {
+    if !allows(role, Action::WorkOnProcesses) {
+        return false;
+    }
+    if allows(role, Action::ManageProcesses) {
+        return true;
+    }
+    let Some(me) = person else {
+        return false;
+    };
+    let is_me = |p: &Option<PersonId>| *p == Some(me);
+    match record {
+        WorkRecord::Run {
+            assignee,
+            owner,
+            deputy,
+        } => is_me(assignee) || is_me(owner) || is_me(deputy),
+        WorkRecord::Task { owner } => is_me(owner),
     }
 }
 
@@ -84,7 +133,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_member_may_only_see_the_dashboard_and_their_own_profile_and_tokens() {
+    fn a_member_may_see_the_dashboard_their_profile_and_tokens_and_work_on_what_is_theirs() {
         let allowed: Vec<_> = Action::ALL
             .into_iter()
             .filter(|&a| allows(Role::Member, a))
@@ -94,9 +143,49 @@ mod tests {
             [
                 Action::ViewDashboard,
                 Action::ManageOwnProfile,
-                Action::ManageOwnTokens
+                Action::ManageOwnTokens,
+                Action::WorkOnProcesses
             ]
         );
+    }
+
+    fn person(n: u128) -> Option<PersonId> {
+        Some(PersonId::from_uuid(uuid::Uuid::from_u128(n)))
+    }
+
+    #[test]
+    fn work_on_a_run_belongs_to_its_assignee_owner_deputy_and_managers() {
+        let run = WorkRecord::Run {
+            assignee: person(1),
+            owner: person(2),
+            deputy: person(3),
+        };
+        for p in [1, 2, 3] {
+            assert!(may_work_on(Role::Member, person(p), &run), "person {p}");
+            assert!(may_work_on(Role::Owner, person(p), &run), "person {p}");
+        }
+        assert!(
+            !may_work_on(Role::Owner, person(4), &run),
+            "another owner's run"
+        );
+        assert!(!may_work_on(Role::Member, None, &run), "no person");
+        assert!(may_work_on(Role::Manager, None, &run));
+        assert!(may_work_on(Role::Admin, person(9), &run));
+        assert!(
+            !may_work_on(Role::Auditor, person(1), &run),
+            "auditors do not work"
+        );
+    }
+
+    #[test]
+    fn work_on_a_task_belongs_to_its_owner_and_managers() {
+        let task = WorkRecord::Task { owner: person(1) };
+        assert!(may_work_on(Role::Member, person(1), &task));
+        assert!(
+            !may_work_on(Role::Owner, person(2), &task),
+            "someone else's task"
+        );
+        assert!(may_work_on(Role::Manager, person(2), &task));
     }
 
     #[test]
@@ -114,7 +203,9 @@ mod tests {
 
     #[test]
     fn role_order_follows_the_policy() {
-        assert!(within(Role::Member, Role::Auditor));
+        assert!(within(Role::Member, Role::Owner));
+        // A member works on their own runs; an auditor works on none.
+        assert!(!within(Role::Member, Role::Auditor));
         assert!(within(Role::Manager, Role::Admin));
         assert!(!within(Role::Admin, Role::Manager));
         // An auditor reads login accounts, a process owner does not.

@@ -4,10 +4,13 @@
 use std::fmt;
 use std::str::FromStr;
 
+use chrono::NaiveDate;
+
 use crate::account::Role;
 use crate::cadence::Cadence;
 use crate::catalog;
 use crate::ids::{PersonId, ProcessId};
+use crate::interaction::{EventKind, EventSource};
 use crate::person::{EmploymentStatus, Person, required_text};
 use crate::validation::ValidationErrors;
 
@@ -19,6 +22,9 @@ pub enum ProcessStatus {
     Draft,
     /// Running: scheduled, reminded, checked.
     Active,
+    /// Not run for a while, with a reason and an end: no runs are planned, reminded or
+    /// escalated, and the readiness engine does not count the cycles it covers.
+    Paused,
     /// No longer run; its history stays.
     Retired,
 }
@@ -30,8 +36,28 @@ impl ProcessStatus {
         match self {
             Self::Draft => "draft",
             Self::Active => "active",
+            Self::Paused => "paused",
             Self::Retired => "retired",
         }
+    }
+
+    /// Whether the process is part of the running ISMS (active or paused): it is owned,
+    /// judged against its clauses, and its history counts.
+    #[must_use]
+    pub const fn in_operation(self) -> bool {
+        matches!(self, Self::Active | Self::Paused)
+    }
+
+    /// Whether a process may go from this status to `to`: `draft → active ⇄ paused →
+    /// retired`, and a draft may be retired unused. Staying put is always allowed.
+    #[must_use]
+    pub fn can_become(self, to: Self) -> bool {
+        use ProcessStatus::{Active, Draft, Paused, Retired};
+        self == to
+            || matches!(
+                (self, to),
+                (Draft, Active | Retired) | (Active, Paused | Retired) | (Paused, Active | Retired)
+            )
     }
 }
 
@@ -48,9 +74,10 @@ impl FromStr for ProcessStatus {
         match s {
             "draft" => Ok(Self::Draft),
             "active" => Ok(Self::Active),
+            "paused" => Ok(Self::Paused),
             "retired" => Ok(Self::Retired),
             other => Err(format!(
-                "process status must be draft, active or retired, not {other:?}"
+                "process status must be draft, active, paused or retired, not {other:?}"
             )),
         }
     }
@@ -98,10 +125,90 @@ pub struct Process {
     pub clauses: Vec<String>,
     /// Annex A controls it serves (`5.18`).
     pub controls: Vec<String>,
-    /// Draft, active or retired.
+    /// Events of other records this process is where they happen (`person_left` for the
+    /// joiner-mover-leaver process): see [`crate::interaction::EventSource`].
+    pub emits: Vec<EventKind>,
+    /// Draft, active, paused or retired.
     pub status: ProcessStatus,
+    /// The day it last became active: only cycles due from then on are judged. Set on
+    /// activation and kept through edits and pauses.
+    pub active_since: Option<NaiveDate>,
+    /// The last day runs have been planned up to; cycles after it and before today have no
+    /// run yet and are judged as not run.
+    pub planned_through: Option<NaiveDate>,
+    /// Why and until when it is paused, while it is.
+    pub pause: Option<Pause>,
     /// Optimistic-concurrency version.
     pub version: i64,
+}
+
+/// A pause in a process's operation.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Pause {
+    /// The first day of the pause.
+    pub since: NaiveDate,
+    /// The last day of the pause; it resumes the day after.
+    pub until: NaiveDate,
+    /// Why, in the words of the manager who paused it.
+    pub reason: String,
+}
+
+/// The longest pause: beyond a year a process is not paused but retired.
+pub const MAX_PAUSE_DAYS: i64 = 366;
+
+impl Pause {
+    /// Validates a pause starting `today`.
+    ///
+    /// # Errors
+    /// Messages for `reason` and `until`.
+    pub fn parse(
+        reason: &str,
+        until: Option<NaiveDate>,
+        today: NaiveDate,
+    ) -> Result<Self, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let reason = errors.check(
+            crate::person::required_text("reason", reason, 2000).map_err(|mut e| {
+                if let Some(first) = e.errors.first_mut()
+                    && first.message == "this field is required"
+                {
+                    first.message = "say why the process is paused".into();
+                }
+                e
+            }),
+        );
+        match until {
+            None => errors.push("until", "say until when the process is paused"),
+            Some(u) if u < today => errors.push("until", "the pause must end today or later"),
+            Some(u) if (u - today).num_days() > MAX_PAUSE_DAYS => errors.push(
+                "until",
+                "a pause can last a year at most; retire a process that stops for longer",
+            ),
+            Some(_) => {}
+        }
+        match (reason, until) {
+            (Some(reason), Some(until)) if errors.errors.is_empty() => Ok(Self {
+                since: today,
+                until,
+                reason,
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    /// Whether `day` falls in the pause.
+    #[must_use]
+    pub fn covers(&self, day: NaiveDate) -> bool {
+        self.since <= day && day <= self.until
+    }
+}
+
+impl Process {
+    /// Whether `clause` is one the process serves.
+    #[must_use]
+    pub fn serves(&self, clause: &str) -> bool {
+        self.clauses.iter().any(|c| c == clause)
+    }
 }
 
 /// The validated definition of a process (everything but id and version).
@@ -131,7 +238,9 @@ pub struct ProcessDefinition {
     pub clauses: Vec<String>,
     /// Controls.
     pub controls: Vec<String>,
-    /// Status.
+    /// Events of other records that happen in this process.
+    pub emits: Vec<EventKind>,
+    /// Status: draft or active (pausing and retiring take a reason, elsewhere).
     pub status: ProcessStatus,
 }
 
@@ -166,6 +275,8 @@ pub struct ProcessInput<'a> {
     pub clauses: Vec<String>,
     /// Control numbers.
     pub controls: Vec<String>,
+    /// Events of other records that happen in this process.
+    pub emits: Vec<EventKind>,
     /// Status.
     pub status: Option<ProcessStatus>,
 }
@@ -219,12 +330,17 @@ impl ProcessDefinition {
         };
         if key.is_empty() {
             errors.push("key", "a key needs letters or digits");
+        } else if key.len() > 80 {
+            errors.push("key", "a key can be 80 characters at most");
         }
-        let cadence = errors.check(Cadence::parse(
-            input.cadence,
-            input.cadence_start.unwrap_or(today),
-            input.time_zone,
-        ));
+        let cadence = errors.check(
+            Cadence::parse(
+                input.cadence,
+                input.cadence_start.unwrap_or(today),
+                input.time_zone,
+            )
+            .and_then(|c| c.check_recurs(today).map(|()| c)),
+        );
         let evidence = clean_list("evidence", input.evidence, &mut errors);
         let clauses = clean_list("clauses", input.clauses, &mut errors);
         for c in &clauses {
@@ -250,6 +366,37 @@ impl ProcessDefinition {
                 "the deputy must be someone other than the owner",
             );
         }
+        let status = input.status.unwrap_or(ProcessStatus::Draft);
+        match status {
+            ProcessStatus::Draft | ProcessStatus::Active => {}
+            ProcessStatus::Paused => errors.push(
+                "status",
+                "pause a process with a reason and an end date (POST …/pause), not by editing it",
+            ),
+            ProcessStatus::Retired => errors.push(
+                "status",
+                "retire a process with a reason (POST …/retire), not by editing it",
+            ),
+        }
+        if status == ProcessStatus::Active && input.owner_id.is_none() {
+            errors.push(
+                "owner_id",
+                "an active process needs an owner; choose one, or save it as a draft",
+            );
+        }
+        let mut emits: Vec<EventKind> = Vec::new();
+        for e in input.emits {
+            if e.source() != EventSource::Designated {
+                errors.push(
+                    "emits",
+                    format!("every process emits {e}; list only events of other records"),
+                );
+            } else if emits.contains(&e) {
+                errors.push("emits", format!("{e} is listed twice"));
+            } else {
+                emits.push(e);
+            }
+        }
         let inputs = clean_list("inputs", input.inputs, &mut errors);
         let outputs = clean_list("outputs", input.outputs, &mut errors);
         match (name, objective, cadence) {
@@ -266,7 +413,8 @@ impl ProcessDefinition {
                 evidence,
                 clauses,
                 controls,
-                status: input.status.unwrap_or(ProcessStatus::Draft),
+                emits,
+                status,
             }),
             _ => Err(errors),
         }
@@ -329,6 +477,69 @@ mod tests {
         let err = ProcessDefinition::parse(i, today()).expect_err("invalid");
         let fields: Vec<_> = err.errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["cadence", "evidence", "clauses", "controls"]);
+    }
+
+    #[test]
+    fn an_active_process_needs_an_owner_and_a_draft_does_not() {
+        let mut i = input();
+        i.status = Some(ProcessStatus::Active);
+        let err = ProcessDefinition::parse(i.clone(), today()).expect_err("no owner");
+        assert_eq!(err.errors[0].field, "owner_id");
+        i.owner_id = Some(PersonId::from_uuid(uuid::Uuid::from_u128(1)));
+        assert!(ProcessDefinition::parse(i, today()).is_ok());
+        assert!(
+            ProcessDefinition::parse(input(), today()).is_ok(),
+            "a draft"
+        );
+    }
+
+    #[test]
+    fn pausing_and_retiring_are_not_edits() {
+        for status in [ProcessStatus::Paused, ProcessStatus::Retired] {
+            let mut i = input();
+            i.status = Some(status);
+            let err = ProcessDefinition::parse(i, today()).expect_err("status");
+            assert_eq!(err.errors[0].field, "status");
+        }
+    }
+
+    #[test]
+    fn a_cadence_that_never_happens_is_refused() {
+        let mut i = input();
+        i.cadence = "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30";
+        let err = ProcessDefinition::parse(i, today()).expect_err("never");
+        assert_eq!(err.errors[0].field, "cadence");
+    }
+
+    #[test]
+    fn only_events_of_other_records_are_declared_as_emitted() {
+        let mut i = input();
+        i.emits = vec![EventKind::PersonLeft, EventKind::ActivityDone];
+        let err = ProcessDefinition::parse(i, today()).expect_err("run events");
+        assert_eq!(err.errors[0].field, "emits");
+    }
+
+    #[test]
+    fn the_lifecycle_runs_from_draft_to_retired_and_never_back() {
+        use ProcessStatus::{Active, Draft, Paused, Retired};
+        assert!(Draft.can_become(Active));
+        assert!(Active.can_become(Paused) && Paused.can_become(Active));
+        assert!(Paused.can_become(Retired) && Active.can_become(Retired));
+        assert!(!Active.can_become(Draft));
+        assert!(!Retired.can_become(Active));
+        assert!(!Draft.can_become(Paused));
+    }
+
+    #[test]
+    fn a_pause_needs_a_reason_and_an_end_within_a_year() {
+        let t = today();
+        let err = Pause::parse(" ", None, t).expect_err("empty");
+        let fields: Vec<_> = err.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["reason", "until"]);
+        assert!(Pause::parse("office move", Some(t - chrono::Duration::days(1)), t).is_err());
+        assert!(Pause::parse("office move", Some(t + chrono::Duration::days(400)), t).is_err());
+        let p = Pause::parse("office move", Some(t + chrono::Duration::days(30)), t).expect("ok");
+        assert!(p.covers(t) && !p.covers(t + chrono::Duration::days(31)));
     }
 
     #[test]

@@ -121,12 +121,29 @@ pub struct Task {
 }
 
 impl Task {
+    /// Whether the task was done or cancelled by `now`.
+    #[must_use]
+    pub fn finished_by(&self, now: DateTime<Utc>) -> bool {
+        match self.status {
+            TaskStatus::Done => self.completed_at.is_some_and(|t| t <= now),
+            TaskStatus::Cancelled => true,
+            TaskStatus::Open | TaskStatus::InProgress => false,
+        }
+    }
+
     /// How the task stands against its deadline at `now`.
     #[must_use]
+    /// A task completed after `now` was still open at `now`, so judging an earlier day
+    /// gives the answer that day would have given.
     pub fn sla(&self, now: DateTime<Utc>) -> SlaOutcome {
         match (self.status, self.completed_at) {
-            (TaskStatus::Done, Some(done)) if done <= self.due_at => SlaOutcome::Met,
-            (TaskStatus::Done, _) => SlaOutcome::Breached,
+            (TaskStatus::Done, Some(done)) if done <= now => {
+                if done <= self.due_at {
+                    SlaOutcome::Met
+                } else {
+                    SlaOutcome::Breached
+                }
+            }
             (TaskStatus::Cancelled, _) => SlaOutcome::Met,
             _ if now > self.due_at => SlaOutcome::Breached,
             _ => SlaOutcome::Open,
@@ -175,5 +192,14 @@ mod tests {
             task(TaskStatus::Done, Some("2026-12-02T11:00:00Z")).sla(after),
             SlaOutcome::Breached
         );
+    }
+
+    #[test]
+    fn a_task_done_later_was_open_on_an_earlier_day() {
+        let done_late = task(TaskStatus::Done, Some("2026-12-05T10:00:00Z"));
+        let before: DateTime<Utc> = "2026-12-02T09:00:00Z".parse().expect("t");
+        let after_deadline: DateTime<Utc> = "2026-12-03T09:00:00Z".parse().expect("t");
+        assert_eq!(done_late.sla(before), SlaOutcome::Open);
+        assert_eq!(done_late.sla(after_deadline), SlaOutcome::Breached);
     }
 }

@@ -1,221 +1,188 @@
-//! Clause 4.4 (the processes and their interactions) and 8.1 (operational planning and
-//! control): processes owned, run on schedule with evidence, and linked by interactions
-//! whose SLAs hold.
+//! Clause 8.1 (operational planning and control): processes carried out as planned, on
+//! time, with the evidence they require. A missed cycle is written up against the clause the
+//! process serves (a missed management review against 9.3), once per process.
 
-use std::collections::HashMap;
+use super::context::{Ctx, Cycle, CycleState};
+use super::rhythm::judged_against;
+use super::{Check, Finding, Severity};
+use crate::process::Process;
 
-use chrono::{DateTime, NaiveDate, Utc};
-
-use super::{Finding, Severity, Snapshot};
-use crate::activity::ActivityState;
-use crate::ids::ProcessId;
-use crate::person::EmploymentStatus;
-use crate::process::{Process, ProcessStatus};
-use crate::task::SlaOutcome;
-
-pub fn check(s: &Snapshot, today: NaiveDate, now: DateTime<Utc>) -> Vec<Finding> {
-    let active: Vec<&Process> = s
-        .processes
-        .iter()
-        .filter(|p| p.status == ProcessStatus::Active)
-        .collect();
-    let mut out = Vec::new();
-    out.extend(active.iter().filter_map(|p| without_owner(s, p)));
-    out.extend(active.iter().filter_map(|p| not_run(s, p, today)));
-    out.extend(evidence_missing(s));
-    out.extend(overdue(s, today));
-    out.extend(interactions_failing(s, now));
-    out.extend(active.iter().filter_map(|p| silo(s, p)));
-    out
+/// The open cycles of a running process that a lapsed clause does not already report.
+fn open_cycles<'a>(ctx: &Ctx<'a>, p: &Process) -> Vec<Cycle<'a>> {
+    if !ctx.running(p) || ctx.lapsed.contains(&p.id) {
+        return Vec::new();
+    }
+    ctx.cycles(p)
+        .into_iter()
+        .filter(|c| c.state == CycleState::Open)
+        .collect()
 }
 
-fn without_owner(s: &Snapshot, p: &Process) -> Option<Finding> {
-    let owner = p
-        .owner_id
-        .and_then(|id| s.people.iter().find(|x| x.id == id));
-    let problem = match owner {
-        None => "has no owner".to_owned(),
-        Some(o) if o.employment_status == EmploymentStatus::Left => {
-            format!("is owned by {}, who has left", o.name)
+/// Never run after the grace: no run ever completed, and the first open cycle due more than
+/// the grace ago.
+fn is_never_run(ctx: &Ctx<'_>, p: &Process, open: &[Cycle<'_>]) -> bool {
+    !ctx.ever_done(p.id)
+        && open.first().is_some_and(|first| {
+            Ctx::plus(first.due, ctx.settings.first_run_grace_days) < ctx.as_of.today
+        })
+}
+
+pub(super) fn never_run(ctx: &Ctx<'_>, check: &Check, out: &mut Vec<Finding>) {
+    for p in &ctx.operating {
+        let open = open_cycles(ctx, p);
+        if !is_never_run(ctx, p, &open) {
+            continue;
         }
-        Some(_) => return None,
-    };
-    Some(Finding {
-        id: format!("4.4/process-without-owner/{}", p.id),
-        clause: "4.4",
-        severity: Severity::Major,
-        title: format!("Active process \"{}\" {problem}", p.name),
-        explanation: format!(
-            "The process \"{}\" is in operation but nobody answers for it. Clause 4.4 requires the ISMS processes to be established and maintained, and 5.3 requires responsibilities to be assigned; an unowned process is not managed.",
-            p.name
-        ),
-        records: vec![p.id.to_string()],
-        remediation: "Assign an owner who is employed, and a deputy.".into(),
-    })
-}
-
-fn not_run(s: &Snapshot, p: &Process, today: NaiveDate) -> Option<Finding> {
-    let last_due = p.cadence.last_on_or_before(today)?;
-    let runs: Vec<_> = s
-        .activities
-        .iter()
-        .filter(|a| a.process_id == p.id)
-        .collect();
-    let done: Vec<_> = runs
-        .iter()
-        .filter(|a| a.state == ActivityState::Done)
-        .collect();
-    if done.is_empty() {
-        return Some(Finding {
-            id: format!("8.1/process-never-run/{}", p.id),
-            clause: "8.1",
-            severity: Severity::Major,
-            title: format!("Process \"{}\" is documented but has never run", p.name),
-            explanation: format!(
-                "\"{}\" has been due since {} ({}), yet no run was ever completed. Clause 8.1 requires evidence that processes were carried out as planned; a process that exists only on paper is shelf-ware.",
+        let first = open[0].due;
+        let clause = judged_against(p);
+        out.push(ctx.finding(
+            check,
+            clause,
+            &p.id.to_string(),
+            Severity::Major,
+            format!("Process \"{}\" is documented but has never run", p.name),
+            format!(
+                "\"{}\" has been due since {first} ({}), yet no run was ever completed. Clause {clause} requires evidence that it was carried out as planned; a process that exists only on paper is shelf-ware.",
                 p.name,
-                p.cadence.anchor(),
-                p.cadence.rule()
+                p.cadence.describe()
             ),
-            records: std::iter::once(p.id.to_string())
-                .chain(runs.iter().map(|a| a.id.to_string()))
+            std::iter::once(Ctx::process_ref(p))
+                .chain(open.iter().map(|c| Ctx::cycle_ref(p, c)))
                 .collect(),
-            remediation:
-                "Run the process now, close the run with its evidence, and keep to the cadence."
-                    .into(),
-        });
+            Ctx::plus(first, ctx.settings.first_run_grace_days + 1),
+        ));
     }
-    // The window that last closed runs from the occurrence before the latest one.
-    let window_start = p
-        .cadence
-        .last_on_or_before(last_due.date - chrono::Duration::days(1))
-        .map_or(p.cadence.anchor(), |o| o.date);
-    let in_window = done.iter().any(|a| {
-        a.due_date >= window_start || a.closed_at.is_some_and(|c| c.date_naive() >= window_start)
-    });
-    if in_window {
-        return None;
+}
+
+pub(super) fn process_late(ctx: &Ctx<'_>, check: &Check, out: &mut Vec<Finding>) {
+    for p in &ctx.operating {
+        let open = open_cycles(ctx, p);
+        // Until a process has run once, its first runs have the grace of a new process;
+        // after it, never having run is one finding of its own.
+        if open.is_empty() || !ctx.ever_done(p.id) {
+            continue;
+        }
+        let missed = open.iter().filter(|c| ctx.missed(p, c)).count();
+        let severity = match missed {
+            0 => Severity::Observation,
+            1 => Severity::Minor,
+            _ => Severity::Major,
+        };
+        let clause = judged_against(p);
+        let dates: Vec<String> = open.iter().map(|c| c.due.to_string()).collect();
+        let state = match missed {
+            0 => "is late".to_owned(),
+            1 => "missed a cycle".to_owned(),
+            n => format!("missed {n} cycles"),
+        };
+        out.push(ctx.finding(
+            check,
+            clause,
+            &p.id.to_string(),
+            severity,
+            format!("Process \"{}\" {state}", p.name),
+            format!(
+                "\"{}\" runs {}; {} run(s) due {} are still open. Clause {clause} asks that it is carried out as planned.",
+                p.name,
+                p.cadence.describe().to_lowercase(),
+                open.len(),
+                dates.join(", ")
+            ),
+            std::iter::once(Ctx::process_ref(p))
+                .chain(open.iter().map(|c| Ctx::cycle_ref(p, c)))
+                .collect(),
+            Ctx::plus(open[0].due, 1),
+        ));
     }
-    let latest_run = done.iter().max_by_key(|a| a.closed_at);
-    let latest = latest_run.and_then(|a| a.closed_at);
-    Some(Finding {
-        id: format!("8.1/process-late/{}", p.id),
-        clause: "8.1",
-        severity: Severity::Minor,
-        title: format!("Process \"{}\" has not run in its last cycle", p.name),
-        explanation: format!(
-            "\"{}\" runs {}; its last cycle began on {window_start}, but the latest completed run {}. The process operates, but not as planned.",
-            p.name,
-            p.cadence.rule(),
-            latest.map_or_else(|| "has no closing date".to_owned(), |d| format!("was closed on {}", d.date_naive()))
-        ),
-        records: std::iter::once(p.id.to_string()).chain(latest_run.map(|a| a.id.to_string())).collect(),
-        remediation: "Complete the overdue run with its evidence; if the cadence is wrong, change it with a reason.".into(),
-    })
 }
 
-fn evidence_missing(s: &Snapshot) -> Vec<Finding> {
-    let processes: HashMap<ProcessId, &Process> = s.processes.iter().map(|p| (p.id, p)).collect();
-    s.activities
-        .iter()
-        .filter(|a| a.state == ActivityState::Done)
-        .filter_map(|a| {
-            let p = processes.get(&a.process_id)?;
-            let missing = a.missing_evidence(&p.evidence);
-            (!missing.is_empty()).then(|| Finding {
-                id: format!("8.1/evidence-missing/{}", a.id),
-                clause: "8.1",
-                severity: Severity::Minor,
-                title: format!("A closed run of \"{}\" lacks required evidence", p.name),
-                explanation: format!(
-                    "The run of \"{}\" due {} was closed without: {}. Clause 8.1 asks for documented information to the extent necessary to have confidence that the process was carried out as planned.",
-                    p.name,
-                    a.due_date,
-                    missing.join(", ")
-                ),
-                records: vec![a.id.to_string(), p.id.to_string()],
-                remediation: "Reopen the run with a reason, attach the missing evidence, and close it again.".into(),
+pub(super) fn closed_late(ctx: &Ctx<'_>, check: &Check, out: &mut Vec<Finding>) {
+    let tolerance = ctx.settings.late_close_tolerance_days;
+    for p in &ctx.operating {
+        let late: Vec<_> = ctx
+            .cycles(p)
+            .into_iter()
+            .filter_map(|c| match c.state {
+                CycleState::Done(on)
+                    if ctx.period.contains(on) && on > Ctx::plus(c.due, tolerance) =>
+                {
+                    Some((c, on))
+                }
+                _ => None,
             })
-        })
-        .collect()
+            .collect();
+        let Some(first) = late.first() else { continue };
+        let detail: Vec<String> = late
+            .iter()
+            .map(|(c, on)| format!("due {} closed {on}", c.due))
+            .collect();
+        out.push(ctx.finding(
+            check,
+            "8.1",
+            &p.id.to_string(),
+            Severity::Minor,
+            format!(
+                "Process \"{}\" closed {} run(s) more than {tolerance} days late",
+                p.name,
+                late.len()
+            ),
+            format!(
+                "In the audit period, runs of \"{}\" were closed well after their due dates ({}). Clause 8.1 asks that processes are carried out as planned.",
+                p.name,
+                detail.join("; ")
+            ),
+            std::iter::once(Ctx::process_ref(p))
+                .chain(late.iter().map(|(c, _)| Ctx::cycle_ref(p, c)))
+                .collect(),
+            first.1,
+        ));
+    }
 }
 
-fn overdue(s: &Snapshot, today: NaiveDate) -> Vec<Finding> {
-    let names: HashMap<ProcessId, &str> = s
-        .processes
-        .iter()
-        .filter(|p| p.status == ProcessStatus::Active)
-        .map(|p| (p.id, p.name.as_str()))
-        .collect();
-    s.activities
-        .iter()
-        .filter(|a| a.is_open() && a.due_date < today)
-        .filter_map(|a| {
-            let name = names.get(&a.process_id)?;
-            Some(Finding {
-                id: format!("8.1/activity-overdue/{}", a.id),
-                clause: "8.1",
-                severity: Severity::Minor,
-                title: format!("A run of \"{name}\" is overdue since {}", a.due_date),
-                explanation: format!(
-                    "The run of \"{name}\" due {} is still open {} days later. Planned activities not carried out on time are a nonconformity with 8.1.",
-                    a.due_date,
-                    (today - a.due_date).num_days()
-                ),
-                records: vec![a.id.to_string()],
-                remediation: "Complete the run with its evidence, or have a manager skip it with a reason.".into(),
-            })
-        })
-        .collect()
-}
-
-fn interactions_failing(s: &Snapshot, now: DateTime<Utc>) -> Vec<Finding> {
-    s.rules
-        .iter()
-        .filter_map(|r| {
-            let tasks: Vec<_> = s.tasks.iter().filter(|t| t.rule_id == Some(r.id)).collect();
-            let breached: Vec<_> = tasks.iter().filter(|t| t.sla(now) == SlaOutcome::Breached).collect();
-            if breached.is_empty() {
-                return None;
+pub(super) fn evidence_missing(ctx: &Ctx<'_>, check: &Check, out: &mut Vec<Finding>) {
+    for p in &ctx.operating {
+        let mut runs = Vec::new();
+        let mut missing_names: Vec<&str> = Vec::new();
+        for a in ctx.runs_of(p.id) {
+            let CycleState::Done(on) = ctx.state_of(a) else {
+                continue;
+            };
+            if !ctx.period.contains(on) {
+                continue;
             }
-            let name = |id: ProcessId| s.processes.iter().find(|p| p.id == id).map_or("?", |p| p.name.as_str());
-            let open = breached.iter().filter(|t| t.status.is_open()).count();
-            Some(Finding {
-                id: format!("4.4/interaction-sla/{}", r.id),
-                clause: "4.4",
-                severity: Severity::Minor,
-                title: if r.links_processes() {
-                    format!("Interaction \"{}\" → \"{}\" on {} missed its SLA", name(r.from_process), name(r.to_process), r.event)
-                } else {
-                    format!("Escalation within \"{}\" on {} missed its SLA", name(r.from_process), r.event)
-                },
-                explanation: format!(
-                    "{} task(s) created by this interaction missed the {}-hour SLA ({} still open). Clause 4.4 requires the interactions between processes to work, not only to be drawn.",
-                    breached.len(),
-                    r.sla_hours,
-                    open
-                ),
-                records: std::iter::once(r.id.to_string()).chain(breached.iter().map(|t| t.id.to_string())).collect(),
-                remediation: "Complete the open tasks; if the SLA cannot be met, give the receiving process the resources or agree a realistic SLA.".into(),
-            })
-        })
-        .collect()
-}
-
-fn silo(s: &Snapshot, p: &Process) -> Option<Finding> {
-    let linked = s.rules.iter().any(|r| {
-        r.active && r.links_processes() && (r.from_process == p.id || r.to_process == p.id)
-    });
-    (!linked).then(|| Finding {
-        id: format!("4.4/process-silo/{}", p.id),
-        clause: "4.4",
-        severity: Severity::Observation,
-        title: format!("Process \"{}\" interacts with no other process", p.name),
-        explanation: format!(
-            "No interaction leads into or out of \"{}\". Clause 4.4 speaks of the processes and their interactions; a process in a silo is rarely what the organisation really does.",
-            p.name
-        ),
-        records: vec![p.id.to_string()],
-        remediation: "Add the interactions it has: which events in other processes create work for it, and what its outcomes set off.".into(),
-    })
+            let missing = a.missing_evidence(&a.required_evidence);
+            if missing.is_empty() {
+                continue;
+            }
+            for m in missing {
+                if !missing_names.contains(&m) {
+                    missing_names.push(m);
+                }
+            }
+            runs.push((a, on));
+        }
+        let Some(first) = runs.iter().map(|(_, on)| *on).min() else {
+            continue;
+        };
+        out.push(ctx.finding(
+            check,
+            "8.1",
+            &p.id.to_string(),
+            Severity::Minor,
+            format!(
+                "{} closed run(s) of \"{}\" lack required evidence",
+                runs.len(),
+                p.name
+            ),
+            format!(
+                "Runs of \"{}\" were closed in the audit period without evidence their process required at the time: {}. Clause 8.1 asks for documented information to the extent necessary to have confidence that the process was carried out as planned.",
+                p.name,
+                missing_names.join(", ")
+            ),
+            std::iter::once(Ctx::process_ref(p))
+                .chain(runs.iter().map(|(a, _)| Ctx::run_ref(p, a)))
+                .collect(),
+            first,
+        ));
+    }
 }

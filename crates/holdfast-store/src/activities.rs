@@ -1,18 +1,23 @@
 //! Activities: planning runs from cadences, and closing, skipping and reopening them. Closed
 //! runs change only through a reopening with a reason; both are audit events.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use holdfast_core::account::Role;
 use holdfast_core::activity::{Activity, ActivityState, check_close, check_reopen, check_skip};
 use holdfast_core::ids::{ActivityId, PersonId, ProcessId};
 use holdfast_core::interaction::EventKind;
-use holdfast_core::process::ProcessStatus;
+use holdfast_core::policy::WorkRecord;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use crate::events::emit;
-use crate::rows::{date_text, now_text, parse_date, parse_id, parse_time, time_text};
+use crate::rows::{
+    date_text, now_text, parse_date, parse_id, parse_opt_id, parse_opt_time, parse_time,
+    placeholders, time_text,
+};
 use crate::{Actor, Store, StoreError, WriteTx};
 
 const ACTIVITY_COLUMNS: &str = "a.id, a.process_id, a.due_date, a.due_at, a.assignee_id, a.state, a.closed_at, a.comment, a.version";
@@ -38,26 +43,27 @@ pub struct ActivityQuery {
 const ACTIVITY_FILTER: &str = r"($1 is null or a.process_id = $1) and ($2 is null or a.assignee_id = $2)
     and ($3 = 0 or a.state in ('planned', 'in_progress')) and ($4 is null or a.due_date <= $4)";
 
-fn activity_from_row(r: &AnyRow, evidence: Vec<String>) -> Result<Activity, StoreError> {
+/// The names of a run's attached evidence and, once closed, of the evidence it was
+/// required to have.
+#[derive(Default)]
+pub(crate) struct RunLists {
+    pub evidence: Vec<String>,
+    pub required: Vec<String>,
+}
+
+fn activity_from_row(r: &AnyRow, lists: RunLists) -> Result<Activity, StoreError> {
     let state: String = r.try_get("state")?;
     Ok(Activity {
         id: parse_id(&r.try_get::<String, _>("id")?)?,
         process_id: parse_id(&r.try_get::<String, _>("process_id")?)?,
         due_date: parse_date(&r.try_get::<String, _>("due_date")?)?,
         due_at: parse_time(&r.try_get::<String, _>("due_at")?)?,
-        assignee_id: r
-            .try_get::<Option<String>, _>("assignee_id")?
-            .as_deref()
-            .map(parse_id)
-            .transpose()?,
+        assignee_id: parse_opt_id(r.try_get("assignee_id")?)?,
         state: state.parse().map_err(StoreError::corrupt)?,
-        closed_at: r
-            .try_get::<Option<String>, _>("closed_at")?
-            .as_deref()
-            .map(parse_time)
-            .transpose()?,
+        closed_at: parse_opt_time(r.try_get("closed_at")?)?,
         comment: r.try_get("comment")?,
-        evidence,
+        evidence: lists.evidence,
+        required_evidence: lists.required,
         version: r.try_get("version")?,
     })
 }
@@ -66,42 +72,90 @@ pub(crate) fn activity_json(a: &Activity) -> serde_json::Value {
     serde_json::json!({
         "id": a.id, "process_id": a.process_id, "due_date": date_text(a.due_date), "due_at": time_text(a.due_at),
         "assignee_id": a.assignee_id, "state": a.state, "closed_at": a.closed_at.map(time_text),
-        "comment": a.comment, "evidence": a.evidence, "version": a.version,
+        "comment": a.comment, "evidence": a.evidence, "required_evidence": a.required_evidence,
+        "version": a.version,
     })
 }
 
-async fn evidence_names(w: &mut WriteTx, id: ActivityId) -> Result<Vec<String>, StoreError> {
-    Ok(sqlx::query_scalar("select requirement from evidence_attachment where record_type = 'activity' and record_id = $1 order by requirement")
-        .bind(id.to_string())
-        .fetch_all(&mut *w.tx)
-        .await?)
+/// The evidence names and requirements of the runs `ids`, two queries for any number.
+pub(crate) async fn run_lists(
+    conn: &mut sqlx::AnyConnection,
+    ids: &[String],
+) -> Result<HashMap<String, RunLists>, StoreError> {
+    let mut out: HashMap<String, RunLists> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let list = placeholders(1, chunk.len());
+        let evidence = format!(
+            "select record_id, requirement from evidence_attachment where record_type = 'activity' \
+             and record_id in {list} order by record_id, requirement"
+        );
+        let required = format!(
+            "select activity_id, name from activity_requirement where activity_id in {list} \
+             order by activity_id, position"
+        );
+        for (sql, is_required) in [(evidence, false), (required, true)] {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            for r in q.fetch_all(&mut *conn).await? {
+                let lists = out.entry(r.try_get(0)?).or_default();
+                let name: String = r.try_get(1)?;
+                if is_required {
+                    lists.required.push(name);
+                } else {
+                    lists.evidence.push(name);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Reads runs matching `where_sql` with their lists.
+pub(crate) async fn select_runs(
+    conn: &mut sqlx::AnyConnection,
+    where_sql: &str,
+    binds: Vec<Option<String>>,
+) -> Result<Vec<Activity>, StoreError> {
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "select {ACTIVITY_COLUMNS} from activity a {where_sql}"
+    )));
+    for b in binds {
+        q = q.bind(b);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    let ids: Vec<String> = rows
+        .iter()
+        .map(|r| r.try_get("id"))
+        .collect::<Result<_, _>>()?;
+    let mut lists = run_lists(conn, &ids).await?;
+    rows.iter()
+        .zip(&ids)
+        .map(|(r, id)| activity_from_row(r, lists.remove(id).unwrap_or_default()))
+        .collect()
 }
 
 pub(crate) async fn load(w: &mut WriteTx, id: ActivityId) -> Result<Activity, StoreError> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "select {ACTIVITY_COLUMNS} from activity a where a.id = $1"
-    )))
-    .bind(id.to_string())
-    .fetch_optional(&mut *w.tx)
-    .await?
-    .ok_or(StoreError::NotFound("activity"))?;
-    let evidence = evidence_names(w, id).await?;
-    activity_from_row(&row, evidence)
+    select_runs(&mut w.tx, "where a.id = $1", vec![Some(id.to_string())])
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound("activity"))
 }
 
-/// Removes runs not yet started and due from `today` on, so a changed cadence re-plans only
-/// the future.
-pub(crate) async fn drop_unstarted_future_runs(
+/// Removes the runs of `process` not yet started and due from `from` on, so a changed
+/// cadence, a pause or a retirement leaves no stale plan behind.
+pub(crate) async fn drop_unstarted_runs_from(
     w: &mut WriteTx,
     process: ProcessId,
-    today: NaiveDate,
+    from: NaiveDate,
 ) -> Result<(), StoreError> {
     let ids: Vec<String> = sqlx::query_scalar(
         r"select a.id from activity a where a.process_id = $1 and a.state = 'planned' and a.due_date >= $2
           and not exists (select 1 from evidence_attachment e where e.record_type = 'activity' and e.record_id = a.id)",
     )
     .bind(process.to_string())
-    .bind(date_text(today))
+    .bind(date_text(from))
     .fetch_all(&mut *w.tx)
     .await?;
     for id in ids {
@@ -110,6 +164,70 @@ pub(crate) async fn drop_unstarted_future_runs(
             .execute(&mut *w.tx)
             .await?;
         w.record("activity", &id, "unplanned", None, None).await?;
+    }
+    Ok(())
+}
+
+/// Skips the open runs of `process` due up to `until` (all when `None`) with `reason`, so
+/// nobody is reminded of them and they are documented deviations, not missed cycles.
+pub(crate) async fn skip_open_runs(
+    w: &mut WriteTx,
+    process: ProcessId,
+    until: Option<NaiveDate>,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    let runs = select_runs(
+        &mut w.tx,
+        "where a.process_id = $1 and a.state in ('planned', 'in_progress') and ($2 is null or a.due_date <= $2) order by a.due_date, a.id",
+        vec![Some(process.to_string()), until.map(date_text)],
+    )
+    .await?;
+    for before in &runs {
+        let mut after = before.clone();
+        after.state = ActivityState::Skipped;
+        after.closed_at = Some(now);
+        after.comment = Some(reason.to_owned());
+        after.version += 1;
+        sqlx::query("update activity set state = 'skipped', closed_at = $1, comment = $2, version = $3, updated_at = $4 where id = $5")
+            .bind(time_text(now))
+            .bind(reason)
+            .bind(after.version)
+            .bind(now_text())
+            .bind(before.id.to_string())
+            .execute(&mut *w.tx)
+            .await?;
+        w.record(
+            "activity",
+            &before.id.to_string(),
+            "skipped",
+            Some(&activity_json(before)),
+            Some(&activity_json(&after)),
+        )
+        .await?;
+    }
+    Ok(runs.len())
+}
+
+/// Keeps with a closed run the evidence its process requires now.
+async fn store_requirements(
+    w: &mut WriteTx,
+    id: ActivityId,
+    required: &[String],
+) -> Result<(), StoreError> {
+    sqlx::query("delete from activity_requirement where activity_id = $1")
+        .bind(id.to_string())
+        .execute(&mut *w.tx)
+        .await?;
+    for (position, name) in required.iter().enumerate() {
+        sqlx::query(
+            "insert into activity_requirement (activity_id, position, name) values ($1, $2, $3)",
+        )
+        .bind(id.to_string())
+        .bind(i64::try_from(position).unwrap_or(i64::MAX))
+        .bind(name)
+        .execute(&mut *w.tx)
+        .await?;
     }
     Ok(())
 }
@@ -158,47 +276,6 @@ pub(crate) async fn insert_run(
 }
 
 impl Store {
-    /// Plans the runs of every active process due from `from` to `to`, assigned to each
-    /// process's owner. Idempotent: runs already planned are left alone. Returns how many
-    /// were created.
-    ///
-    /// # Errors
-    /// [`StoreError::Database`].
-    pub async fn plan_activities(
-        &self,
-        actor: &Actor,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<usize, StoreError> {
-        let processes = self.list_processes().await?;
-        let mut created = 0;
-        for p in processes
-            .iter()
-            .filter(|p| p.status == ProcessStatus::Active)
-        {
-            let runs: Vec<PlannedRun> = p
-                .cadence
-                .between(from.max(p.cadence.anchor()), to)
-                .into_iter()
-                .map(|o| PlannedRun {
-                    process_id: p.id,
-                    due_date: o.date,
-                    due_at: o.due_at,
-                    assignee_id: p.owner_id,
-                })
-                .collect();
-            if runs.is_empty() {
-                continue;
-            }
-            let mut w = self.write(actor).await?;
-            for run in &runs {
-                created += usize::from(insert_run(&mut w, run).await?.is_some());
-            }
-            w.commit().await?;
-        }
-        Ok(created)
-    }
-
     /// Inserts one run directly (history for the demo and imports of past runs).
     ///
     /// # Errors
@@ -219,18 +296,32 @@ impl Store {
     /// # Errors
     /// [`StoreError::NotFound`].
     pub async fn activity(&self, id: ActivityId) -> Result<Activity, StoreError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "select {ACTIVITY_COLUMNS} from activity a where a.id = $1"
-        )))
-        .bind(id.to_string())
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound("activity"))?;
-        let evidence = sqlx::query_scalar("select requirement from evidence_attachment where record_type = 'activity' and record_id = $1 order by requirement")
-            .bind(id.to_string())
-            .fetch_all(&self.pool)
+        let mut conn = self.pool.acquire().await?;
+        select_runs(&mut conn, "where a.id = $1", vec![Some(id.to_string())])
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound("activity"))
+    }
+
+    /// A run with the people it belongs to, for the policy to decide who may work on it.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`].
+    pub async fn activity_scope(
+        &self,
+        id: ActivityId,
+    ) -> Result<(Activity, WorkRecord), StoreError> {
+        let run = self.activity(id).await?;
+        let row = sqlx::query("select owner_id, deputy_id from process where id = $1")
+            .bind(run.process_id.to_string())
+            .fetch_one(&self.pool)
             .await?;
-        activity_from_row(&row, evidence)
+        let scope = WorkRecord::Run {
+            assignee: run.assignee_id,
+            owner: parse_opt_id(row.try_get(0)?)?,
+            deputy: parse_opt_id(row.try_get(1)?)?,
+        };
+        Ok((run, scope))
     }
 
     /// Lists runs, the most urgent first (overdue, then by due date).
@@ -256,19 +347,11 @@ impl Store {
             .iter()
             .map(|r| r.try_get("id"))
             .collect::<Result<_, _>>()?;
-        let mut by_activity: std::collections::HashMap<String, Vec<String>> =
-            std::collections::HashMap::new();
-        for a in self.attachments("activity", &ids).await? {
-            by_activity
-                .entry(a.record_id)
-                .or_default()
-                .push(a.requirement);
-        }
+        let mut conn = self.pool.acquire().await?;
+        let mut lists = run_lists(&mut conn, &ids).await?;
         rows.iter()
-            .map(|r| {
-                let id: String = r.try_get("id")?;
-                activity_from_row(r, by_activity.remove(&id).unwrap_or_default())
-            })
+            .zip(&ids)
+            .map(|(r, id)| activity_from_row(r, lists.remove(id).unwrap_or_default()))
             .collect()
     }
 
@@ -357,15 +440,14 @@ impl Store {
         if before.version != expected_version {
             return Err(StoreError::Stale("activity"));
         }
+        let mut after_required = Vec::new();
         let (action, state, closed_at, comment) = match t {
             Transition::Close(comment) => {
-                let required: String =
-                    sqlx::query_scalar("select evidence_json from process where id = $1")
-                        .bind(before.process_id.to_string())
-                        .fetch_one(&mut *w.tx)
-                        .await?;
-                let required: Vec<String> = crate::processes::from_json_text(&required)?;
+                let required =
+                    crate::processes::evidence_required(&mut w, before.process_id).await?;
                 let comment = check_close(&before, &required, comment)?;
+                store_requirements(&mut w, id, &required).await?;
+                after_required = required;
                 ("closed", ActivityState::Done, Some(now), Some(comment))
             }
             Transition::Skip(role, reason) => (
@@ -374,14 +456,15 @@ impl Store {
                 Some(now),
                 Some(check_skip(&before, role, reason)?),
             ),
-            Transition::Reopen(reason) => (
-                "reopened",
-                ActivityState::InProgress,
-                None,
-                Some(check_reopen(&before, reason)?),
-            ),
+            Transition::Reopen(reason) => {
+                let reason = check_reopen(&before, reason)?;
+                // Open again: what it must show is decided when it is closed next.
+                store_requirements(&mut w, id, &[]).await?;
+                ("reopened", ActivityState::InProgress, None, Some(reason))
+            }
         };
         let mut after = before.clone();
+        after.required_evidence = after_required;
         after.state = state;
         after.closed_at = closed_at;
         after.comment = comment;
@@ -452,8 +535,9 @@ pub struct PastRun {
 }
 
 impl Store {
-    /// Records a completed past run with the evidence it had. Returns `None` if the process
-    /// already has a run on that date.
+    /// Records a completed past run with the evidence it had, completing the run planned for
+    /// that day if there is one. Returns `None` if the process already has a closed run on
+    /// that date.
     ///
     /// # Errors
     /// [`StoreError::Invalid`] for an empty comment or unknown evidence.
@@ -464,8 +548,20 @@ impl Store {
     ) -> Result<Option<ActivityId>, StoreError> {
         let comment = holdfast_core::person::required_text("comment", &past.comment, 2000)?;
         let mut w = self.write(actor).await?;
-        let Some(id) = insert_run(&mut w, &past.run).await? else {
-            return Ok(None);
+        // A run the scheduler already planned for that day is the one completed.
+        let planned: Option<String> = sqlx::query_scalar(
+            "select id from activity where process_id = $1 and due_date = $2 and state = 'planned'",
+        )
+        .bind(past.run.process_id.to_string())
+        .bind(date_text(past.run.due_date))
+        .fetch_optional(&mut *w.tx)
+        .await?;
+        let id = match planned {
+            Some(id) => parse_id(&id)?,
+            None => match insert_run(&mut w, &past.run).await? {
+                Some(id) => id,
+                None => return Ok(None),
+            },
         };
         for (requirement, evidence_id) in &past.evidence {
             crate::evidence::attach(
@@ -477,6 +573,8 @@ impl Store {
             )
             .await?;
         }
+        let required = crate::processes::evidence_required(&mut w, past.run.process_id).await?;
+        store_requirements(&mut w, id, &required).await?;
         sqlx::query("update activity set state = 'done', closed_at = $1, comment = $2, version = 2, updated_at = $3 where id = $4")
             .bind(time_text(past.closed_at))
             .bind(&comment)

@@ -38,11 +38,7 @@ async fn attach_to_activity(
         )
         .into());
     }
-    let required: String = sqlx::query_scalar("select evidence_json from process where id = $1")
-        .bind(before.process_id.to_string())
-        .fetch_one(&mut *w.tx)
-        .await?;
-    let required: Vec<String> = crate::processes::from_json_text(&required)?;
+    let required = crate::processes::evidence_required(w, before.process_id).await?;
     if !required.iter().any(|r| r == requirement) {
         return Err(holdfast_core::ValidationErrors::one(
             "requirement",

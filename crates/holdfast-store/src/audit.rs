@@ -11,7 +11,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use crate::rows::now_text;
-use crate::{Backend, Store, StoreError};
+use crate::{Store, StoreError};
 
 /// Who made a change, as the audit trail names them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,26 +42,23 @@ impl fmt::Display for Actor {
 pub struct WriteTx {
     pub(crate) tx: Transaction<'static, Any>,
     actor: String,
-    backend: Backend,
 }
 
 impl Store {
-    /// Opens a write transaction on behalf of `actor`.
-    ///
-    /// On SQLite the transaction takes the write lock at once (`begin immediate`), so two
-    /// writers queue instead of failing half-way when both try to upgrade a read lock.
+    /// Opens a write transaction on behalf of `actor`: the store's unit of work. Its first
+    /// statement takes the audit-trail lock (see `dialect.rs`), so writers
+    /// queue in one order and never deadlock on each other's rows.
     ///
     /// # Errors
     /// [`StoreError::Database`] when the transaction cannot start.
     pub async fn write(&self, actor: &Actor) -> Result<WriteTx, StoreError> {
-        let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("begin immediate").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        };
+        let mut tx = self.pool.begin_with(self.backend.begin_write()).await?;
+        if let Some(lock) = self.backend.lock_audit_trail() {
+            sqlx::query(lock).execute(&mut *tx).await?;
+        }
         Ok(WriteTx {
             tx,
             actor: actor.to_string(),
-            backend: self.backend,
         })
     }
 }
@@ -81,14 +78,8 @@ impl WriteTx {
         before: Option<&serde_json::Value>,
         after: Option<&serde_json::Value>,
     ) -> Result<i64, StoreError> {
-        if self.backend == Backend::Postgres {
-            // One appender at a time across every connection and every instance: the lock
-            // is held to commit, so the next writer reads the head this one wrote. Readers
-            // are not blocked.
-            sqlx::query("lock table audit_event in exclusive mode")
-                .execute(&mut *self.tx)
-                .await?;
-        }
+        // The transaction took the audit-trail lock first and holds it to commit, so the
+        // head read here is the one this append follows. Readers are not blocked.
         let head = sqlx::query("select seq, hash from audit_event order by seq desc limit 1")
             .fetch_optional(&mut *self.tx)
             .await?;

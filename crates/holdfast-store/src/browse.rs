@@ -72,14 +72,18 @@ impl Store {
     /// [`StoreError::Database`] on failure.
     pub async fn operation_counts(
         &self,
-        today: chrono::NaiveDate,
-        now: chrono::DateTime<chrono::Utc>,
+        as_of: holdfast_core::clock::AsOf,
     ) -> Result<OperationCounts, StoreError> {
+        let (today, now) = (as_of.today, as_of.now);
+        // Overdue as `Activity::is_overdue` decides it (open, due before today), counting only
+        // the runs of processes in operation: a retired process's leftovers are history.
         let row = sqlx::query(
             r"select
                 (select count(*) from process where status = 'active') as processes_active,
-                (select count(*) from activity where state in ('planned', 'in_progress') and due_date < $1) as runs_overdue,
-                (select count(*) from activity where state in ('planned', 'in_progress') and due_date >= $1 and due_date < $2) as runs_due_this_week,
+                (select count(*) from activity a join process p on p.id = a.process_id
+                  where a.state in ('planned', 'in_progress') and a.due_date < $1 and p.status in ('active', 'paused')) as runs_overdue,
+                (select count(*) from activity a join process p on p.id = a.process_id
+                  where a.state in ('planned', 'in_progress') and a.due_date >= $1 and a.due_date < $2 and p.status = 'active') as runs_due_this_week,
                 (select count(*) from task where status in ('open', 'in_progress')) as tasks_open,
                 (select count(*) from task where status in ('open', 'in_progress') and due_at < $3) as tasks_breached",
         )

@@ -1,18 +1,15 @@
-//! Domain events and their dispatch. Events are written in the same transaction as the
-//! change that caused them; [`Store::dispatch_events`] turns each into the tasks the
-//! interaction rules call for, exactly once, however many instances run it.
+//! Domain events, written in the same unit of work as the change that caused them, and
+//! dispatched later by [`crate::dispatch`].
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use holdfast_core::ids::ProcessId;
-use holdfast_core::interaction::{DomainEvent, EventKind, dispatch};
-use sqlx::Row;
+use holdfast_core::interaction::EventKind;
 use uuid::Uuid;
 
-use crate::processes::{from_json_text, json_text};
-use crate::rows::{now_text, parse_id, parse_time, time_text};
-use crate::{Actor, Store, StoreError, WriteTx};
+use crate::rows::{json_text, now_text, time_text};
+use crate::{StoreError, WriteTx};
 
 /// Records that `kind` happened to `subject` in `process` (by id), inside the caller's write.
 /// Returns whether it is new: the same event (kind, subject, moment) is kept once.
@@ -46,98 +43,21 @@ pub(crate) async fn emit(
     Ok(inserted == 1)
 }
 
-/// Records an event in the process with library key `process_key`, if that process is defined.
-pub(crate) async fn emit_in(
+/// Records an event of another record (a person joining, an incident closing) in the
+/// process that declares it emits it. Without such a process there is nothing the event
+/// could set off, so nothing is recorded.
+pub(crate) async fn emit_designated(
     w: &mut WriteTx,
     kind: EventKind,
-    process_key: &str,
     subject: (&str, &str),
     subject_name: &str,
     facts: &[(&str, String)],
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let id: Option<String> = sqlx::query_scalar("select id from process where key = $1")
-        .bind(process_key)
-        .fetch_optional(&mut *w.tx)
-        .await?;
-    // Without the process defined there is nothing the event could set off.
-    match id.as_deref().map(parse_id).transpose()? {
+    match crate::processes::emitter_of(w, kind).await? {
         Some(process) => emit(w, kind, Some(process), subject, subject_name, facts, at)
             .await
             .map(|_| ()),
         None => Ok(()),
-    }
-}
-
-impl Store {
-    /// Dispatches up to `batch` undispatched events: for each, creates the tasks its rules
-    /// call for (owned by the receiving process's owner) and marks it dispatched, in one
-    /// transaction. A task is unique per rule and source, and an event is claimed by the
-    /// update that marks it, so concurrent dispatchers never create a task twice. Returns the
-    /// number of tasks created.
-    ///
-    /// # Errors
-    /// [`StoreError::Database`].
-    pub async fn dispatch_events(&self, actor: &Actor, batch: i64) -> Result<usize, StoreError> {
-        let pending: Vec<String> = sqlx::query_scalar("select id from domain_event where dispatched_at is null order by occurred_at, id limit $1")
-            .bind(batch)
-            .fetch_all(&self.pool)
-            .await?;
-        if pending.is_empty() {
-            return Ok(0);
-        }
-        let rules = self.list_rules().await?;
-        let mut created = 0;
-        for id in pending {
-            let mut w = self.write(actor).await?;
-            let claimed = sqlx::query("update domain_event set dispatched_at = $1, updated_at = $1 where id = $2 and dispatched_at is null")
-                .bind(now_text())
-                .bind(&id)
-                .execute(&mut *w.tx)
-                .await?
-                .rows_affected();
-            if claimed == 0 {
-                continue;
-            }
-            let r = sqlx::query("select kind, process_id, subject_type, subject_id, subject_name, facts_json, occurred_at from domain_event where id = $1")
-                .bind(&id)
-                .fetch_one(&mut *w.tx)
-                .await?;
-            let Some(process_id) = r
-                .try_get::<Option<String>, _>("process_id")?
-                .as_deref()
-                .map(parse_id)
-                .transpose()?
-            else {
-                w.commit().await?;
-                continue;
-            };
-            let kind: String = r.try_get("kind")?;
-            let event = DomainEvent {
-                kind: kind.parse().map_err(StoreError::corrupt)?,
-                process_id,
-                subject: (r.try_get("subject_type")?, r.try_get("subject_id")?),
-                subject_name: r.try_get("subject_name")?,
-                facts: from_json_text(&r.try_get::<String, _>("facts_json")?)?,
-                at: parse_time(&r.try_get::<String, _>("occurred_at")?)?,
-            };
-            for t in dispatch(&event, &rules) {
-                created += usize::from(crate::tasks::insert_rule_task(&mut w, &t).await?);
-            }
-            w.commit().await?;
-        }
-        Ok(created)
-    }
-
-    /// How many events wait for dispatch.
-    ///
-    /// # Errors
-    /// [`StoreError::Database`].
-    pub async fn pending_event_count(&self) -> Result<i64, StoreError> {
-        Ok(
-            sqlx::query_scalar("select count(*) from domain_event where dispatched_at is null")
-                .fetch_one(&self.pool)
-                .await?,
-        )
     }
 }

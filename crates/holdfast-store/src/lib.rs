@@ -7,8 +7,10 @@
 //! runs it against both real databases. Where the dialects differ (how a writer takes the
 //! audit-trail lock, pragmas, migrations) the [`Backend`] decides.
 //!
-//! Every write goes through [`Store::write`], which opens a transaction and appends one
-//! audit event per change inside it: the change and its record commit together or not at all.
+//! Every write goes through [`Store::write`], the unit of work: one transaction that takes
+//! the audit-trail lock first, writes the rows, appends one audit event per change with the
+//! record before and after, and records the domain events the change causes. The change, its
+//! record and its consequences commit together or not at all.
 
 mod accounts;
 mod activities;
@@ -18,6 +20,9 @@ mod audit;
 mod backup;
 mod browse;
 mod calendar;
+pub mod clock;
+mod dialect;
+mod dispatch;
 mod error;
 mod events;
 mod evidence;
@@ -26,6 +31,7 @@ mod notifications;
 mod organisations;
 mod overdue;
 mod people;
+mod planning;
 mod processes;
 mod readiness;
 mod rows;
@@ -46,10 +52,12 @@ pub use activities::{ActivityQuery, PastRun, PlannedRun};
 pub use attachments::Attachment;
 pub use audit::{Actor, ChainReport, WriteTx};
 pub use browse::{AuditQuery, Counts, OperationCounts};
+pub use dispatch::FailedEvent;
 pub use error::StoreError;
 pub use evidence::{Evidence, NewEvidence};
-pub use notifications::{NewNotification, Notification, Reminder};
+pub use notifications::{NewNotification, Notification};
 pub use people::{PersonPage, PersonQuery, PersonSortField};
+pub use readiness::SnapshotSize;
 pub use rules::NewRule;
 pub use sessions::{NewSession, SessionRecord};
 pub use tasks::{NewTask, TaskQuery};

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use holdfast_core::clock::AsOf;
 use holdfast_core::ids::{OrganisationId, PersonId};
 use holdfast_core::interaction::Assignee;
 use holdfast_core::library;
@@ -13,9 +13,9 @@ use crate::{Actor, Store, StoreError};
 
 impl Store {
     /// Creates the library's processes that the organisation does not have yet (by key), each
-    /// owned by the person `owners` names for its usual department, counting from
-    /// `cadence_start`, and then the library's interactions between them. Returns how many
-    /// processes were created.
+    /// owned by the person `owners` names for its usual department, with its cadence counting
+    /// from the clock's day (active from then, when `status` is active), and then the
+    /// library's interactions between them. Returns how many processes were created.
     ///
     /// # Errors
     /// As [`Store::create_process`] and [`Store::create_rule`].
@@ -25,8 +25,9 @@ impl Store {
         organisation_id: OrganisationId,
         owners: &HashMap<String, PersonId>,
         status: ProcessStatus,
-        cadence_start: NaiveDate,
+        as_of: AsOf,
     ) -> Result<usize, StoreError> {
+        let cadence_start = as_of.today;
         let tz = self.time_zone().await?;
         let existing: Vec<String> = self
             .list_processes()
@@ -55,11 +56,16 @@ impl Store {
                     evidence: lp.evidence.clone(),
                     clauses: lp.clauses.clone(),
                     controls: lp.controls.clone(),
+                    emits: lp.emits.clone(),
                     status: Some(status),
                 },
                 cadence_start,
             )?;
-            created.push(self.create_process(actor, organisation_id, def).await?.id);
+            created.push(
+                self.create_process(actor, organisation_id, def, as_of)
+                    .await?
+                    .id,
+            );
         }
         if !created.is_empty() {
             let by_key: HashMap<String, _> = self

@@ -1,6 +1,7 @@
 //! Notifications and job leases: what the background worker keeps.
 
 use chrono::{DateTime, Utc};
+use holdfast_core::reminder::{DueWork, WorkKind};
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -45,23 +46,6 @@ pub struct NewNotification {
     pub body: String,
     /// The record it is about.
     pub record: (String, String),
-}
-
-/// An open run or task that may need a reminder: who, what, when.
-#[derive(Debug, Clone)]
-pub struct Reminder {
-    /// `activity` or `task`.
-    pub record_type: String,
-    /// Its id.
-    pub record_id: String,
-    /// What it is, for the message.
-    pub title: String,
-    /// When it is due.
-    pub due_at: DateTime<Utc>,
-    /// The assignee or owner's email.
-    pub email: Option<String>,
-    /// Their manager's email, for escalations.
-    pub manager_email: Option<String>,
 }
 
 impl Store {
@@ -209,29 +193,37 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::Database`].
-    pub async fn reminders_due(&self, until: DateTime<Utc>) -> Result<Vec<Reminder>, StoreError> {
+    pub async fn reminders_due(&self, until: DateTime<Utc>) -> Result<Vec<DueWork>, StoreError> {
+        // Paused and retired processes send nobody reminders or escalations.
         let rows = sqlx::query(
             r"select 'activity' as record_type, a.id as record_id, pr.name || ' run due ' || a.due_date as title, a.due_at as due_at,
                      p.email as email, m.email as manager_email
               from activity a join process pr on pr.id = a.process_id
                    left join person p on p.id = a.assignee_id left join person m on m.id = p.manager_id
-              where a.state in ('planned', 'in_progress') and a.due_at <= $1
+              where a.state in ('planned', 'in_progress') and a.due_at <= $1 and pr.status = 'active'
               union all
               select 'task', t.id, t.title, t.due_at, p.email, m.email
               from task t left join person p on p.id = t.owner_id left join person m on m.id = p.manager_id
-              where t.status in ('open', 'in_progress') and t.due_at <= $1",
+                   left join process pr on pr.id = t.process_id
+              where t.status in ('open', 'in_progress') and t.due_at <= $1
+                and (pr.id is null or pr.status = 'active')",
         )
         .bind(time_text(until))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
             .map(|r| {
-                Ok(Reminder {
-                    record_type: r.try_get("record_type")?,
-                    record_id: r.try_get("record_id")?,
+                let kind: String = r.try_get("record_type")?;
+                Ok(DueWork {
+                    kind: if kind == "task" {
+                        WorkKind::Task
+                    } else {
+                        WorkKind::Run
+                    },
+                    id: r.try_get("record_id")?,
                     title: r.try_get("title")?,
                     due_at: crate::rows::parse_time(&r.try_get::<String, _>("due_at")?)?,
-                    email: r.try_get("email")?,
+                    assignee_email: r.try_get("email")?,
                     manager_email: r.try_get("manager_email")?,
                 })
             })

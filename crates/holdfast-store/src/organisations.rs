@@ -7,7 +7,16 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use crate::rows::{now_text, parse_id};
-use crate::{Actor, Store, StoreError};
+use crate::{Actor, Store, StoreError, WriteTx};
+
+/// The organisation's time zone, read inside a write (UTC before there is one).
+pub(crate) async fn time_zone_in(w: &mut WriteTx) -> Result<String, StoreError> {
+    let tz: Option<String> =
+        sqlx::query_scalar("select time_zone from organisation order by created_at, id limit 1")
+            .fetch_optional(&mut *w.tx)
+            .await?;
+    Ok(tz.unwrap_or_else(|| "UTC".to_owned()))
+}
 
 impl Store {
     /// Creates the organisation that owns this ISMS.

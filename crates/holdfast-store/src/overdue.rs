@@ -1,5 +1,6 @@
-//! Overdue runs as events: an open run past its due date emits `activity_overdue` at each
-//! milestone (a day, a week), so interaction rules can react to it like to any other event.
+//! Overdue runs as events: an open run of an active process past its due date emits
+//! `activity_overdue` at each milestone (a day, a week), so interaction rules can react to it
+//! like to any other event. Paused and retired processes have no open runs to escalate.
 
 use chrono::{DateTime, Duration, Utc};
 use holdfast_core::activity::{OVERDUE_MILESTONES, overdue_milestones};
@@ -30,7 +31,7 @@ impl Store {
                      (select count(*) from domain_event e where e.kind = 'activity_overdue'
                       and e.subject_type = 'activity' and e.subject_id = a.id) as emitted
               from activity a join process pr on pr.id = a.process_id
-              where a.state in ('planned', 'in_progress') and a.due_at <= $1
+              where a.state in ('planned', 'in_progress') and a.due_at <= $1 and pr.status = 'active'
               order by a.due_at, a.id",
         )
         .bind(crate::rows::time_text(now - Duration::days(first)))

@@ -10,17 +10,13 @@ use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use crate::accounts::like_pattern;
-use crate::events::emit_in;
-use chrono::Utc;
-use holdfast_core::interaction::EventKind;
-
-/// The library key of the process people events happen in.
-const JML: &str = "joiner-mover-leaver";
 use crate::error::on_unique;
+use crate::events::emit_designated;
 use crate::rows::{date_text, now_text, parse_date, parse_id};
 use crate::{Actor, Store, StoreError, WriteTx};
+use holdfast_core::interaction::EventKind;
 
-const PERSON_COLUMNS: &str = "id, organisation_id, name, email, department, manager_id, \
+pub(crate) const PERSON_COLUMNS: &str = "id, organisation_id, name, email, department, manager_id, \
      employment_status, start_date, end_date, version";
 
 /// A column people can be sorted by.
@@ -106,7 +102,7 @@ pub struct PersonPage {
     pub total: i64,
 }
 
-fn person_from_row(r: &AnyRow) -> Result<Person, StoreError> {
+pub(crate) fn person_from_row(r: &AnyRow) -> Result<Person, StoreError> {
     let manager: Option<String> = r.try_get("manager_id")?;
     let end: Option<String> = r.try_get("end_date")?;
     let email: String = r.try_get("email")?;
@@ -212,14 +208,13 @@ async fn insert_person(
     if person.employment_status == EmploymentStatus::Active {
         let facts = [("department", person.department.clone())];
         let subject = ("person", person.id.to_string());
-        emit_in(
+        emit_designated(
             w,
             EventKind::PersonJoined,
-            JML,
             (subject.0, &subject.1),
             &person.name,
             &facts,
-            Utc::now(),
+            crate::clock::now(),
         )
         .await?;
     }
@@ -287,7 +282,7 @@ impl Store {
         expected_version: i64,
         changes: &PersonChanges,
     ) -> Result<Person, StoreError> {
-        self.update_person_at(actor, id, expected_version, changes, Utc::now())
+        self.update_person_at(actor, id, expected_version, changes, crate::clock::now())
             .await
     }
 
@@ -302,7 +297,7 @@ impl Store {
         id: PersonId,
         expected_version: i64,
         changes: &PersonChanges,
-        at: chrono::DateTime<Utc>,
+        at: chrono::DateTime<chrono::Utc>,
     ) -> Result<Person, StoreError> {
         let mut w = self.write(actor).await?;
         let before = load_person(&mut w, id).await?;
@@ -362,10 +357,9 @@ impl Store {
                 ("department", after.department.clone()),
                 ("employment_status", after.employment_status.to_string()),
             ];
-            emit_in(
+            emit_designated(
                 &mut w,
                 kind,
-                JML,
                 ("person", &id.to_string()),
                 &after.name,
                 &facts,

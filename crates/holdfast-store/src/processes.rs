@@ -1,45 +1,100 @@
-//! Processes: definitions, owners, and re-planning when a cadence changes.
+//! Processes: definitions with their lists (clauses, controls, evidence, emitted events) in
+//! child tables, owners, and the lifecycle `draft → active ⇄ paused → retired`. Activating a
+//! process or changing its cadence plans its runs in the same unit of work.
+
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use holdfast_core::ValidationErrors;
 use holdfast_core::cadence::Cadence;
-use holdfast_core::ids::{OrganisationId, PersonId, ProcessId};
-use holdfast_core::process::{Process, ProcessDefinition, check_process_person};
-use sqlx::Row;
+use holdfast_core::clock::AsOf;
+use holdfast_core::ids::{OrganisationId, ProcessId};
+use holdfast_core::process::{
+    PLANNING_HORIZON_DAYS, Pause, Process, ProcessDefinition, ProcessStatus, check_edit,
+    check_process_person,
+};
 use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use crate::error::on_unique;
-use crate::rows::{date_text, now_text, parse_date, parse_id};
+use crate::rows::{
+    date_text, from_json_text, json_text, now_text, parse_date, parse_id, parse_opt_date,
+    parse_opt_id, placeholders,
+};
 use crate::{Actor, Store, StoreError, WriteTx};
 
 const PROCESS_COLUMNS: &str = "p.id, p.key, p.name, p.objective, p.owner_id, p.deputy_id, p.raci_json, p.inputs_json, \
-     p.outputs_json, p.cadence, p.cadence_start, p.evidence_json, p.clauses_json, p.controls_json, p.status, p.version";
+     p.outputs_json, p.cadence, p.cadence_start, p.status, p.active_since, p.planned_through, p.paused_since, \
+     p.paused_until, p.pause_reason, p.version";
 
-pub(crate) fn json_text<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(StoreError::corrupt)
+/// The child-table lists of one process.
+#[derive(Default)]
+struct Lists {
+    clauses: Vec<String>,
+    controls: Vec<String>,
+    evidence: Vec<String>,
+    emits: Vec<String>,
 }
 
-pub(crate) fn from_json_text<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, StoreError> {
-    serde_json::from_str(s).map_err(StoreError::corrupt)
+/// Reads the lists of the processes `ids` (all processes when `None`), four queries in all.
+async fn load_lists(
+    conn: &mut AnyConnection,
+    ids: Option<&[String]>,
+) -> Result<HashMap<String, Lists>, StoreError> {
+    let mut out: HashMap<String, Lists> = HashMap::new();
+    let filter = ids.map_or_else(String::new, |ids| {
+        format!("where process_id in {}", placeholders(1, ids.len()))
+    });
+    for (table, column, order) in [
+        ("process_clause", "clause", "position"),
+        ("process_control", "control", "position"),
+        ("process_evidence", "name", "position"),
+        ("process_event", "event", "event"),
+    ] {
+        let sql = format!(
+            "select process_id, {column} from {table} {filter} order by process_id, {order}"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in ids.into_iter().flatten() {
+            q = q.bind(id.clone());
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            let lists = out.entry(r.try_get(0)?).or_default();
+            let value: String = r.try_get(1)?;
+            match table {
+                "process_clause" => lists.clauses.push(value),
+                "process_control" => lists.controls.push(value),
+                "process_evidence" => lists.evidence.push(value),
+                _ => lists.emits.push(value),
+            }
+        }
+    }
+    Ok(out)
 }
 
-fn process_from_row(r: &AnyRow, time_zone: &str) -> Result<Process, StoreError> {
-    let opt_id = |c: &str| -> Result<Option<PersonId>, StoreError> {
-        r.try_get::<Option<String>, _>(c)?
-            .as_deref()
-            .map(parse_id)
-            .transpose()
-    };
+fn process_from_row(r: &AnyRow, time_zone: &str, lists: Lists) -> Result<Process, StoreError> {
     let status: String = r.try_get("status")?;
     let cadence_start = parse_date(&r.try_get::<String, _>("cadence_start")?)?;
+    let pause = match (
+        parse_opt_date(r.try_get("paused_since")?)?,
+        parse_opt_date(r.try_get("paused_until")?)?,
+        r.try_get::<Option<String>, _>("pause_reason")?,
+    ) {
+        (Some(since), Some(until), Some(reason)) => Some(Pause {
+            since,
+            until,
+            reason,
+        }),
+        _ => None,
+    };
     Ok(Process {
         id: parse_id(&r.try_get::<String, _>("id")?)?,
         key: r.try_get("key")?,
         name: r.try_get("name")?,
         objective: r.try_get("objective")?,
-        owner_id: opt_id("owner_id")?,
-        deputy_id: opt_id("deputy_id")?,
+        owner_id: parse_opt_id(r.try_get("owner_id")?)?,
+        deputy_id: parse_opt_id(r.try_get("deputy_id")?)?,
         raci: from_json_text(&r.try_get::<String, _>("raci_json")?)?,
         inputs: from_json_text(&r.try_get::<String, _>("inputs_json")?)?,
         outputs: from_json_text(&r.try_get::<String, _>("outputs_json")?)?,
@@ -49,12 +104,57 @@ fn process_from_row(r: &AnyRow, time_zone: &str) -> Result<Process, StoreError> 
             time_zone,
         )
         .map_err(StoreError::corrupt)?,
-        evidence: from_json_text(&r.try_get::<String, _>("evidence_json")?)?,
-        clauses: from_json_text(&r.try_get::<String, _>("clauses_json")?)?,
-        controls: from_json_text(&r.try_get::<String, _>("controls_json")?)?,
+        evidence: lists.evidence,
+        clauses: lists.clauses,
+        controls: lists.controls,
+        emits: lists
+            .emits
+            .iter()
+            .map(|e| e.parse().map_err(StoreError::corrupt))
+            .collect::<Result<_, _>>()?,
         status: status.parse().map_err(StoreError::corrupt)?,
+        active_since: parse_opt_date(r.try_get("active_since")?)?,
+        planned_through: parse_opt_date(r.try_get("planned_through")?)?,
+        pause,
         version: r.try_get("version")?,
     })
+}
+
+/// Reads processes matching `where_sql` (with `binds`), with their lists.
+async fn select_processes(
+    conn: &mut AnyConnection,
+    time_zone: &str,
+    where_sql: &str,
+    binds: &[String],
+) -> Result<Vec<Process>, StoreError> {
+    let sql = format!("select {PROCESS_COLUMNS} from process p {where_sql} order by p.name, p.id");
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for b in binds {
+        q = q.bind(b.clone());
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    let ids: Vec<String> = rows
+        .iter()
+        .map(|r| r.try_get("id"))
+        .collect::<Result<_, _>>()?;
+    let mut lists = if binds.is_empty() {
+        load_lists(conn, None).await?
+    } else {
+        load_lists(conn, Some(&ids)).await?
+    };
+    rows.iter()
+        .zip(&ids)
+        .map(|(r, id)| process_from_row(r, time_zone, lists.remove(id).unwrap_or_default()))
+        .collect()
+}
+
+/// Reads one process inside a write.
+pub(crate) async fn load_process(w: &mut WriteTx, id: ProcessId) -> Result<Process, StoreError> {
+    let tz = crate::organisations::time_zone_in(w).await?;
+    select_processes(&mut w.tx, &tz, "where p.id = $1", &[id.to_string()])
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound("process"))
 }
 
 /// The audit-trail form of a process.
@@ -63,7 +163,9 @@ pub(crate) fn process_json(p: &Process) -> serde_json::Value {
         "id": p.id, "key": p.key, "name": p.name, "objective": p.objective, "owner_id": p.owner_id,
         "deputy_id": p.deputy_id, "raci": p.raci, "inputs": p.inputs, "outputs": p.outputs,
         "cadence": p.cadence.rule(), "cadence_start": date_text(p.cadence.anchor()), "evidence": p.evidence,
-        "clauses": p.clauses, "controls": p.controls, "status": p.status, "version": p.version,
+        "clauses": p.clauses, "controls": p.controls, "emits": p.emits, "status": p.status,
+        "active_since": p.active_since.map(date_text), "planned_through": p.planned_through.map(date_text),
+        "pause": p.pause, "version": p.version,
     })
 }
 
@@ -82,152 +184,82 @@ async fn check_people(w: &mut WriteTx, def: &ProcessDefinition) -> Result<(), St
     errors.into_result(|| ()).map_err(Into::into)
 }
 
-impl Store {
-    /// The organisation's time zone, in which cadences are computed.
-    pub(crate) async fn time_zone(&self) -> Result<String, StoreError> {
-        Ok(self
-            .organisation()
-            .await?
-            .map_or_else(|| "UTC".to_owned(), |o| o.time_zone))
-    }
-
-    /// Defines a process. Owner and deputy must be employed.
-    ///
-    /// # Errors
-    /// [`StoreError::Invalid`] for an owner who left, [`StoreError::Conflict`] for a key in use.
-    pub async fn create_process(
-        &self,
-        actor: &Actor,
-        organisation_id: OrganisationId,
-        def: ProcessDefinition,
-    ) -> Result<Process, StoreError> {
-        let mut w = self.write(actor).await?;
-        let p = insert_process(&mut w, organisation_id, def).await?;
-        w.commit().await?;
-        Ok(p)
-    }
-
-    /// Reads one process.
-    ///
-    /// # Errors
-    /// [`StoreError::NotFound`].
-    pub async fn process(&self, id: ProcessId) -> Result<Process, StoreError> {
-        let tz = self.time_zone().await?;
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "select {PROCESS_COLUMNS} from process p where p.id = $1"
+/// Writes the lists of `p`, replacing what was there.
+async fn write_lists(w: &mut WriteTx, p: &Process) -> Result<(), StoreError> {
+    let id = p.id.to_string();
+    for table in [
+        "process_clause",
+        "process_control",
+        "process_evidence",
+        "process_event",
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "delete from {table} where process_id = $1"
         )))
-        .bind(id.to_string())
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound("process"))?;
-        process_from_row(&row, &tz)
-    }
-
-    /// Every process, by name.
-    ///
-    /// # Errors
-    /// [`StoreError::Database`].
-    pub async fn list_processes(&self) -> Result<Vec<Process>, StoreError> {
-        let tz = self.time_zone().await?;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "select {PROCESS_COLUMNS} from process p order by p.name, p.id"
-        )))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(|r| process_from_row(r, &tz)).collect()
-    }
-
-    /// Replaces a process's definition if it is still at `expected_version`. Runs not yet
-    /// started and due from `today` on are re-planned; past and started runs stay as they are.
-    ///
-    /// # Errors
-    /// [`StoreError::Stale`], [`StoreError::Invalid`], [`StoreError::NotFound`].
-    pub async fn update_process(
-        &self,
-        actor: &Actor,
-        id: ProcessId,
-        expected_version: i64,
-        def: ProcessDefinition,
-        today: NaiveDate,
-    ) -> Result<Process, StoreError> {
-        let before = self.process(id).await?;
-        if before.version != expected_version {
-            return Err(StoreError::Stale("process"));
-        }
-        let mut w = self.write(actor).await?;
-        check_people(&mut w, &def).await?;
-        let after = Process {
-            id,
-            key: def.key,
-            name: def.name,
-            objective: def.objective,
-            owner_id: def.owner_id,
-            deputy_id: def.deputy_id,
-            raci: def.raci,
-            inputs: def.inputs,
-            outputs: def.outputs,
-            cadence: def.cadence,
-            evidence: def.evidence,
-            clauses: def.clauses,
-            controls: def.controls,
-            status: def.status,
-            version: before.version + 1,
-        };
-        let n = sqlx::query(
-            r"update process set key = $1, name = $2, objective = $3, owner_id = $4, deputy_id = $5, raci_json = $6,
-                 inputs_json = $7, outputs_json = $8, cadence = $9, cadence_start = $10, evidence_json = $11,
-                 clauses_json = $12, controls_json = $13, status = $14, version = $15, updated_at = $16
-              where id = $17 and version = $18",
-        )
-        .bind(&after.key)
-        .bind(&after.name)
-        .bind(&after.objective)
-        .bind(after.owner_id.map(|p| p.to_string()))
-        .bind(after.deputy_id.map(|p| p.to_string()))
-        .bind(json_text(&after.raci)?)
-        .bind(json_text(&after.inputs)?)
-        .bind(json_text(&after.outputs)?)
-        .bind(after.cadence.rule())
-        .bind(date_text(after.cadence.anchor()))
-        .bind(json_text(&after.evidence)?)
-        .bind(json_text(&after.clauses)?)
-        .bind(json_text(&after.controls)?)
-        .bind(after.status.as_str())
-        .bind(after.version)
-        .bind(now_text())
-        .bind(id.to_string())
-        .bind(expected_version)
+        .bind(&id)
         .execute(&mut *w.tx)
-        .await
-        .map_err(|e| on_unique(e, "process.key", "key", || format!("another process already has the key {}", after.key)))?
-        .rows_affected();
-        if n != 1 {
-            return Err(StoreError::Stale("process"));
-        }
-        w.record(
-            "process",
-            &id.to_string(),
-            "update",
-            Some(&process_json(&before)),
-            Some(&process_json(&after)),
-        )
         .await?;
-        if before.cadence != after.cadence || before.status != after.status {
-            crate::activities::drop_unstarted_future_runs(&mut w, id, today).await?;
-        }
-        w.commit().await?;
-        Ok(after)
     }
+    for (table, column, values) in [
+        ("process_clause", "clause", &p.clauses),
+        ("process_control", "control", &p.controls),
+        ("process_evidence", "name", &p.evidence),
+    ] {
+        for (position, v) in values.iter().enumerate() {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "insert into {table} (process_id, position, {column}) values ($1, $2, $3)"
+            )))
+            .bind(&id)
+            .bind(i64::try_from(position).unwrap_or(i64::MAX))
+            .bind(v)
+            .execute(&mut *w.tx)
+            .await?;
+        }
+    }
+    for e in &p.emits {
+        sqlx::query("insert into process_event (process_id, event) values ($1, $2)")
+            .bind(&id)
+            .bind(e.as_str())
+            .execute(&mut *w.tx)
+            .await
+            .map_err(|err| {
+                on_unique(err, "process_event.event", "emits", || {
+                    format!("{e} already happens in another process; an event has one process it happens in")
+                })
+            })?;
+    }
+    Ok(())
 }
 
-pub(crate) async fn insert_process(
+/// The evidence `process` requires of each run now, in its order.
+pub(crate) async fn evidence_required(
     w: &mut WriteTx,
-    organisation_id: OrganisationId,
-    def: ProcessDefinition,
-) -> Result<Process, StoreError> {
-    check_people(w, &def).await?;
-    let p = Process {
-        id: ProcessId::from_uuid(Uuid::now_v7()),
+    process: ProcessId,
+) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "select name from process_evidence where process_id = $1 order by position",
+    )
+    .bind(process.to_string())
+    .fetch_all(&mut *w.tx)
+    .await?)
+}
+
+/// The process that event `kind` happens in, if one declares it.
+pub(crate) async fn emitter_of(
+    w: &mut WriteTx,
+    kind: holdfast_core::interaction::EventKind,
+) -> Result<Option<ProcessId>, StoreError> {
+    let id: Option<String> =
+        sqlx::query_scalar("select process_id from process_event where event = $1")
+            .bind(kind.as_str())
+            .fetch_optional(&mut *w.tx)
+            .await?;
+    parse_opt_id(id)
+}
+
+fn from_definition(id: ProcessId, def: ProcessDefinition, version: i64) -> Process {
+    Process {
+        id,
         key: def.key,
         name: def.name,
         objective: def.objective,
@@ -240,35 +272,455 @@ pub(crate) async fn insert_process(
         evidence: def.evidence,
         clauses: def.clauses,
         controls: def.controls,
+        emits: def.emits,
         status: def.status,
-        version: 1,
-    };
-    let now = now_text();
-    sqlx::query(
-        r"insert into process (id, organisation_id, key, name, objective, owner_id, deputy_id, raci_json, inputs_json,
-             outputs_json, cadence, cadence_start, evidence_json, clauses_json, controls_json, status, version, created_at, updated_at)
-          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $17)",
+        active_since: None,
+        planned_through: None,
+        pause: None,
+        version,
+    }
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Binds `$1`–`$18`: the process's columns in the order both statements below use.
+fn bind_columns<'q>(q: AnyQuery<'q>, p: &Process) -> Result<AnyQuery<'q>, StoreError> {
+    Ok(q.bind(p.id.to_string())
+        .bind(p.key.clone())
+        .bind(p.name.clone())
+        .bind(p.objective.clone())
+        .bind(p.owner_id.map(|x| x.to_string()))
+        .bind(p.deputy_id.map(|x| x.to_string()))
+        .bind(json_text(&p.raci)?)
+        .bind(json_text(&p.inputs)?)
+        .bind(json_text(&p.outputs)?)
+        .bind(p.cadence.rule().to_owned())
+        .bind(date_text(p.cadence.anchor()))
+        .bind(p.status.as_str())
+        .bind(p.active_since.map(date_text))
+        .bind(p.planned_through.map(date_text))
+        .bind(p.pause.as_ref().map(|x| date_text(x.since)))
+        .bind(p.pause.as_ref().map(|x| date_text(x.until)))
+        .bind(p.pause.as_ref().map(|x| x.reason.clone()))
+        .bind(p.version)
+        .bind(now_text()))
+}
+
+fn key_taken(p: &Process) -> impl FnOnce(sqlx::Error) -> StoreError + '_ {
+    move |e| {
+        on_unique(e, "process.key", "key", || {
+            format!("another process already has the key {}", p.key)
+        })
+    }
+}
+
+/// Inserts the process row.
+async fn insert_row(
+    w: &mut WriteTx,
+    organisation_id: OrganisationId,
+    p: &Process,
+) -> Result<(), StoreError> {
+    let q = sqlx::query(
+        r"insert into process (id, key, name, objective, owner_id, deputy_id, raci_json, inputs_json, outputs_json,
+             cadence, cadence_start, status, active_since, planned_through, paused_since, paused_until, pause_reason,
+             version, created_at, updated_at, organisation_id)
+          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20)",
+    );
+    bind_columns(q, p)?
+        .bind(organisation_id.to_string())
+        .execute(&mut *w.tx)
+        .await
+        .map_err(key_taken(p))?;
+    Ok(())
+}
+
+/// Updates the process row if it is still at version `expected`.
+async fn update_row(w: &mut WriteTx, p: &Process, expected: i64) -> Result<(), StoreError> {
+    let q = sqlx::query(
+        r"update process set key = $2, name = $3, objective = $4, owner_id = $5, deputy_id = $6, raci_json = $7,
+             inputs_json = $8, outputs_json = $9, cadence = $10, cadence_start = $11, status = $12, active_since = $13,
+             planned_through = $14, paused_since = $15, paused_until = $16, pause_reason = $17, version = $18,
+             updated_at = $19
+          where id = $1 and version = $20",
+    );
+    let n = bind_columns(q, p)?
+        .bind(expected)
+        .execute(&mut *w.tx)
+        .await
+        .map_err(key_taken(p))?
+        .rows_affected();
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Stale("process"))
+    }
+}
+
+/// Plans `p`'s runs up to the default horizon in the caller's write and records how far.
+pub(crate) async fn plan_within(
+    w: &mut WriteTx,
+    p: &mut Process,
+    through: NaiveDate,
+) -> Result<usize, StoreError> {
+    let runs = p.runs_to_plan(through);
+    let mut created = 0;
+    for o in &runs {
+        let run = crate::activities::PlannedRun {
+            process_id: p.id,
+            due_date: o.date,
+            due_at: o.due_at,
+            assignee_id: p.owner_id,
+        };
+        created += usize::from(crate::activities::insert_run(w, &run).await?.is_some());
+    }
+    if p.status == ProcessStatus::Active && p.planned_through.is_none_or(|d| d < through) {
+        p.planned_through = Some(through);
+        sqlx::query("update process set planned_through = $1 where id = $2")
+            .bind(date_text(through))
+            .bind(p.id.to_string())
+            .execute(&mut *w.tx)
+            .await?;
+    }
+    Ok(created)
+}
+
+impl Store {
+    /// The organisation's time zone, in which cadences are computed.
+    pub(crate) async fn time_zone(&self) -> Result<String, StoreError> {
+        Ok(self
+            .organisation()
+            .await?
+            .map_or_else(|| "UTC".to_owned(), |o| o.time_zone))
+    }
+
+    /// Defines a process, as a draft or active (see [`check_edit`]). An active process is
+    /// active from today and has its runs planned.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] for an owner who left or a status it cannot start in,
+    /// [`StoreError::Conflict`] for a key in use or an event another process emits.
+    pub async fn create_process(
+        &self,
+        actor: &Actor,
+        organisation_id: OrganisationId,
+        def: ProcessDefinition,
+        as_of: AsOf,
+    ) -> Result<Process, StoreError> {
+        let mut w = self.write(actor).await?;
+        let p = insert_process(&mut w, organisation_id, def, as_of).await?;
+        w.commit().await?;
+        Ok(p)
+    }
+
+    /// Reads one process.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`].
+    pub async fn process(&self, id: ProcessId) -> Result<Process, StoreError> {
+        let tz = self.time_zone().await?;
+        let mut conn = self.pool.acquire().await?;
+        select_processes(&mut conn, &tz, "where p.id = $1", &[id.to_string()])
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound("process"))
+    }
+
+    /// Every process, by name.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn list_processes(&self) -> Result<Vec<Process>, StoreError> {
+        let tz = self.time_zone().await?;
+        let mut conn = self.pool.acquire().await?;
+        select_processes(&mut conn, &tz, "", &[]).await
+    }
+
+    /// Replaces a process's definition if it is still at `expected_version`. Activating it
+    /// makes it active from today; a new cadence re-plans the runs not yet started and due
+    /// from today on; past and started runs stay as they are.
+    ///
+    /// # Errors
+    /// [`StoreError::Stale`], [`StoreError::Invalid`] (an edit the lifecycle refuses),
+    /// [`StoreError::NotFound`].
+    pub async fn update_process(
+        &self,
+        actor: &Actor,
+        id: ProcessId,
+        expected_version: i64,
+        def: ProcessDefinition,
+        as_of: AsOf,
+    ) -> Result<Process, StoreError> {
+        let mut w = self.write(actor).await?;
+        let before = load_process(&mut w, id).await?;
+        if before.version != expected_version {
+            return Err(StoreError::Stale("process"));
+        }
+        check_edit(before.status, def.status)?;
+        check_people(&mut w, &def).await?;
+        let mut after = from_definition(id, def, before.version + 1);
+        after.active_since = before.active_since;
+        after.planned_through = before.planned_through;
+        after.pause = before.pause.clone();
+        let today = as_of.today;
+        let activated = after.status == ProcessStatus::Active && before.status != after.status;
+        if before.status == ProcessStatus::Draft && activated {
+            after.active_since = Some(today);
+            after.planned_through = today.pred_opt();
+        }
+        if before.status == ProcessStatus::Paused && activated {
+            after.pause = None;
+        }
+        let replan = before.cadence != after.cadence && after.status == ProcessStatus::Active;
+        if replan {
+            crate::activities::drop_unstarted_runs_from(&mut w, id, today).await?;
+            after.planned_through = today.pred_opt();
+        }
+        update_row(&mut w, &after, expected_version).await?;
+        write_lists(&mut w, &after).await?;
+        if activated || replan {
+            plan_within(
+                &mut w,
+                &mut after,
+                today + chrono::Duration::days(PLANNING_HORIZON_DAYS),
+            )
+            .await?;
+        }
+        w.record(
+            "process",
+            &id.to_string(),
+            if activated { "activated" } else { "update" },
+            Some(&process_json(&before)),
+            Some(&process_json(&after)),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(after)
+    }
+
+    /// Pauses an active process until `pause.until`: its open runs due by then are skipped
+    /// with the reason, runs not started after it are unplanned, and no reminder or
+    /// escalation is sent for it until it resumes (by hand, or the day after the pause).
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] unless the process is active, [`StoreError::Stale`].
+    pub async fn pause_process(
+        &self,
+        actor: &Actor,
+        id: ProcessId,
+        expected_version: i64,
+        pause: Pause,
+        as_of: AsOf,
+    ) -> Result<Process, StoreError> {
+        let mut w = self.write(actor).await?;
+        let before = load_process(&mut w, id).await?;
+        if before.version != expected_version {
+            return Err(StoreError::Stale("process"));
+        }
+        if before.status != ProcessStatus::Active {
+            return Err(ValidationErrors::one(
+                "status",
+                format!(
+                    "only an active process can be paused; this one is {}",
+                    before.status
+                ),
+            )
+            .into());
+        }
+        let reason = format!("Process paused until {}: {}", pause.until, pause.reason);
+        crate::activities::skip_open_runs(&mut w, id, Some(pause.until), &reason, as_of.now)
+            .await?;
+        crate::activities::drop_unstarted_runs_from(
+            &mut w,
+            id,
+            pause.until.succ_opt().unwrap_or(pause.until),
+        )
+        .await?;
+        let mut after = before.clone();
+        after.status = ProcessStatus::Paused;
+        // Planning picks up again after the pause.
+        after.planned_through = Some(pause.until);
+        after.pause = Some(pause);
+        after.version += 1;
+        update_row(&mut w, &after, expected_version).await?;
+        w.record(
+            "process",
+            &id.to_string(),
+            "paused",
+            Some(&process_json(&before)),
+            Some(&process_json(&after)),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(after)
+    }
+
+    /// Resumes a paused process: it is active again and its runs are planned from the day
+    /// after its pause. Runs the pause skipped stay skipped.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] unless the process is paused, [`StoreError::Stale`].
+    pub async fn resume_process(
+        &self,
+        actor: &Actor,
+        id: ProcessId,
+        expected_version: i64,
+        as_of: AsOf,
+    ) -> Result<Process, StoreError> {
+        let mut w = self.write(actor).await?;
+        let before = load_process(&mut w, id).await?;
+        if before.version != expected_version {
+            return Err(StoreError::Stale("process"));
+        }
+        let after = resume_in(&mut w, before, as_of, "resumed").await?;
+        w.commit().await?;
+        Ok(after)
+    }
+
+    /// Resumes every process whose pause ended before today. Returns how many.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn resume_ended_pauses(
+        &self,
+        actor: &Actor,
+        as_of: AsOf,
+    ) -> Result<usize, StoreError> {
+        let ended: Vec<String> = sqlx::query_scalar(
+            "select id from process where status = 'paused' and paused_until < $1 order by id",
+        )
+        .bind(date_text(as_of.today))
+        .fetch_all(&self.pool)
+        .await?;
+        for id in &ended {
+            let mut w = self.write(actor).await?;
+            let before = load_process(&mut w, parse_id(id)?).await?;
+            if before.status == ProcessStatus::Paused {
+                resume_in(&mut w, before, as_of, "pause_ended").await?;
+            }
+            w.commit().await?;
+        }
+        Ok(ended.len())
+    }
+
+    /// Retires a process with a reason: its open runs are skipped with the reason, runs not
+    /// started are unplanned, and its history stays. A retired process cannot change again.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] for a missing reason or a process already retired,
+    /// [`StoreError::Stale`].
+    pub async fn retire_process(
+        &self,
+        actor: &Actor,
+        id: ProcessId,
+        expected_version: i64,
+        reason: &str,
+        as_of: AsOf,
+    ) -> Result<Process, StoreError> {
+        let reason =
+            holdfast_core::person::required_text("reason", reason, 2000).map_err(|_| {
+                ValidationErrors::one(
+                    "reason",
+                    "say in 1 to 2,000 characters why the process is retired",
+                )
+            })?;
+        let mut w = self.write(actor).await?;
+        let before = load_process(&mut w, id).await?;
+        if before.version != expected_version {
+            return Err(StoreError::Stale("process"));
+        }
+        if before.status == ProcessStatus::Retired {
+            return Err(ValidationErrors::one("status", "this process is already retired").into());
+        }
+        crate::activities::drop_unstarted_runs_from(&mut w, id, as_of.today).await?;
+        crate::activities::skip_open_runs(
+            &mut w,
+            id,
+            None,
+            &format!("Process retired: {reason}"),
+            as_of.now,
+        )
+        .await?;
+        let mut after = before.clone();
+        after.status = ProcessStatus::Retired;
+        after.pause = None;
+        after.version += 1;
+        update_row(&mut w, &after, expected_version).await?;
+        let mut record = process_json(&after);
+        record["reason"] = serde_json::Value::String(reason);
+        w.record(
+            "process",
+            &id.to_string(),
+            "retired",
+            Some(&process_json(&before)),
+            Some(&record),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(after)
+    }
+}
+
+async fn resume_in(
+    w: &mut WriteTx,
+    before: Process,
+    as_of: AsOf,
+    action: &str,
+) -> Result<Process, StoreError> {
+    if before.status != ProcessStatus::Paused {
+        return Err(ValidationErrors::one(
+            "status",
+            format!(
+                "only a paused process can be resumed; this one is {}",
+                before.status
+            ),
+        )
+        .into());
+    }
+    let mut after = before.clone();
+    after.status = ProcessStatus::Active;
+    after.pause = None;
+    after.version += 1;
+    update_row(w, &after, before.version).await?;
+    plan_within(
+        w,
+        &mut after,
+        as_of.today + chrono::Duration::days(PLANNING_HORIZON_DAYS),
     )
-    .bind(p.id.to_string())
-    .bind(organisation_id.to_string())
-    .bind(&p.key)
-    .bind(&p.name)
-    .bind(&p.objective)
-    .bind(p.owner_id.map(|x| x.to_string()))
-    .bind(p.deputy_id.map(|x| x.to_string()))
-    .bind(json_text(&p.raci)?)
-    .bind(json_text(&p.inputs)?)
-    .bind(json_text(&p.outputs)?)
-    .bind(p.cadence.rule())
-    .bind(date_text(p.cadence.anchor()))
-    .bind(json_text(&p.evidence)?)
-    .bind(json_text(&p.clauses)?)
-    .bind(json_text(&p.controls)?)
-    .bind(p.status.as_str())
-    .bind(&now)
-    .execute(&mut *w.tx)
-    .await
-    .map_err(|e| on_unique(e, "process.key", "key", || format!("another process already has the key {}", p.key)))?;
+    .await?;
+    w.record(
+        "process",
+        &after.id.to_string(),
+        action,
+        Some(&process_json(&before)),
+        Some(&process_json(&after)),
+    )
+    .await?;
+    Ok(after)
+}
+
+pub(crate) async fn insert_process(
+    w: &mut WriteTx,
+    organisation_id: OrganisationId,
+    def: ProcessDefinition,
+    as_of: AsOf,
+) -> Result<Process, StoreError> {
+    check_edit(ProcessStatus::Draft, def.status)?;
+    check_people(w, &def).await?;
+    let mut p = from_definition(ProcessId::from_uuid(Uuid::now_v7()), def, 1);
+    if p.status == ProcessStatus::Active {
+        p.active_since = Some(as_of.today);
+        p.planned_through = as_of.today.pred_opt();
+    }
+    insert_row(w, organisation_id, &p).await?;
+    write_lists(w, &p).await?;
+    if p.status == ProcessStatus::Active {
+        plan_within(
+            w,
+            &mut p,
+            as_of.today + chrono::Duration::days(PLANNING_HORIZON_DAYS),
+        )
+        .await?;
+    }
     w.record(
         "process",
         &p.id.to_string(),

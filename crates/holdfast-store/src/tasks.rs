@@ -1,5 +1,7 @@
 //! Tasks from every source, and their completion (which emits `task_done`).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use holdfast_core::ids::{PersonId, ProcessId, TaskId};
 use holdfast_core::interaction::{Assignee, EventKind, TaskToCreate};
@@ -9,11 +11,10 @@ use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use crate::events::emit;
-use crate::processes::{from_json_text, json_text};
-use crate::rows::{now_text, parse_id, parse_time, time_text};
+use crate::rows::{now_text, parse_id, parse_time, placeholders, time_text};
 use crate::{Actor, Store, StoreError, WriteTx};
 
-const TASK_COLUMNS: &str = "t.id, t.title, t.description, t.process_id, t.owner_id, t.due_at, t.priority, t.status, t.labels_json, \
+const TASK_COLUMNS: &str = "t.id, t.title, t.description, t.process_id, t.owner_id, t.due_at, t.priority, t.status, \
      t.source_type, t.source_id, t.rule_id, t.completed_at, t.external_key, t.external_url, t.version";
 
 /// Which tasks to list.
@@ -37,13 +38,12 @@ pub struct TaskQuery {
 
 /// The filter of a task list, shared by the page and its count so they always agree.
 const TASK_FILTER: &str = r"($1 is null or t.owner_id = $1) and ($2 is null or t.process_id = $2)
-    and ($3 = 0 or t.status in ('open', 'in_progress')) and ($4 is null or t.labels_json like $4)
+    and ($3 = 0 or t.status in ('open', 'in_progress'))
+    and ($4 is null or exists (select 1 from task_label l where l.task_id = t.id and l.label = $4))
     and ($5 is null or lower(t.title) like $5 escape '\')";
 
 fn label_pattern(q: &TaskQuery) -> Option<String> {
-    q.label
-        .as_ref()
-        .map(|l| format!("%\"{}\"%", l.replace('"', "")))
+    q.label.clone()
 }
 
 fn search_pattern(q: &TaskQuery) -> Option<String> {
@@ -75,7 +75,7 @@ pub struct NewTask {
     pub external_ticket: Option<(String, String)>,
 }
 
-fn task_from_row(r: &AnyRow) -> Result<Task, StoreError> {
+fn task_from_row(r: &AnyRow, labels: Vec<String>) -> Result<Task, StoreError> {
     let status: String = r.try_get("status")?;
     let key: Option<String> = r.try_get("external_key")?;
     let url: Option<String> = r.try_get("external_url")?;
@@ -96,7 +96,7 @@ fn task_from_row(r: &AnyRow) -> Result<Task, StoreError> {
         due_at: parse_time(&r.try_get::<String, _>("due_at")?)?,
         priority: r.try_get("priority")?,
         status: status.parse().map_err(StoreError::corrupt)?,
-        labels: from_json_text(&r.try_get::<String, _>("labels_json")?)?,
+        labels,
         source_type: r.try_get("source_type")?,
         source_id: r.try_get("source_id")?,
         rule_id: r
@@ -123,11 +123,41 @@ pub(crate) fn task_json(t: &Task) -> serde_json::Value {
     })
 }
 
-async fn insert(w: &mut WriteTx, t: &Task) -> Result<bool, StoreError> {
+/// Reads the tasks whose rows are given, with their labels (one more query).
+pub(crate) async fn tasks_from_rows(
+    conn: &mut sqlx::AnyConnection,
+    rows: &[AnyRow],
+) -> Result<Vec<Task>, StoreError> {
+    let ids: Vec<String> = rows
+        .iter()
+        .map(|r| r.try_get("id"))
+        .collect::<Result<_, _>>()?;
+    let mut labels: HashMap<String, Vec<String>> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select task_id, label from task_label where task_id in {} order by task_id, label",
+            placeholders(1, chunk.len())
+        )));
+        for id in chunk {
+            q = q.bind(id.clone());
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            labels.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
+        }
+    }
+    rows.iter()
+        .zip(&ids)
+        .map(|(r, id)| task_from_row(r, labels.remove(id).unwrap_or_default()))
+        .collect()
+}
+
+/// Inserts a task (and its labels) unless its rule already made one for this event.
+/// Returns whether it did.
+async fn insert(w: &mut WriteTx, t: &Task, event_id: Option<&str>) -> Result<bool, StoreError> {
     let now = now_text();
     let n = sqlx::query(
-        r"insert into task (id, title, description, process_id, owner_id, due_at, priority, status, labels_json, source_type,
-             source_id, rule_id, completed_at, external_key, external_url, version, created_at, updated_at)
+        r"insert into task (id, title, description, process_id, owner_id, due_at, priority, status, source_type,
+             source_id, rule_id, event_id, completed_at, external_key, external_url, version, created_at, updated_at)
           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, null, $13, $14, 1, $15, $15)
           on conflict do nothing",
     )
@@ -139,10 +169,10 @@ async fn insert(w: &mut WriteTx, t: &Task) -> Result<bool, StoreError> {
     .bind(time_text(t.due_at))
     .bind(&t.priority)
     .bind(t.status.as_str())
-    .bind(json_text(&t.labels)?)
     .bind(&t.source_type)
     .bind(&t.source_id)
     .bind(t.rule_id.map(|r| r.to_string()))
+    .bind(event_id)
     .bind(t.external_ticket.as_ref().map(|e| e.0.clone()))
     .bind(t.external_ticket.as_ref().map(|e| e.1.clone()))
     .bind(&now)
@@ -150,20 +180,27 @@ async fn insert(w: &mut WriteTx, t: &Task) -> Result<bool, StoreError> {
     .await?
     .rows_affected();
     if n == 1 {
-        w.record(
-            "task",
-            &t.id.to_string(),
-            "create",
-            None,
-            Some(&task_json(t)),
-        )
-        .await?;
+        let mut labels = t.labels.clone();
+        labels.sort();
+        labels.dedup();
+        for label in &labels {
+            sqlx::query("insert into task_label (task_id, label) values ($1, $2)")
+                .bind(t.id.to_string())
+                .bind(label)
+                .execute(&mut *w.tx)
+                .await?;
+        }
+        let mut after = task_json(t);
+        after["event_id"] = serde_json::json!(event_id);
+        w.record("task", &t.id.to_string(), "create", None, Some(&after))
+            .await?;
     }
     Ok(n == 1)
 }
 
-/// Creates the task a rule calls for, owned by the receiving process's owner, unless the
-/// rule already made one for this source. Returns whether it created one.
+/// Creates the task a rule calls for, owned by the receiving process's owner (or that
+/// owner's manager), unless the rule already made one for this event. Returns whether it
+/// created one.
 pub(crate) async fn insert_rule_task(
     w: &mut WriteTx,
     t: &TaskToCreate,
@@ -200,7 +237,7 @@ pub(crate) async fn insert_rule_task(
         external_ticket: None,
         version: 1,
     };
-    insert(w, &task).await
+    insert(w, &task, Some(&t.event_id)).await
 }
 
 impl Store {
@@ -248,7 +285,7 @@ impl Store {
             version: 1,
         };
         let mut w = self.write(actor).await?;
-        insert(&mut w, &task).await?;
+        insert(&mut w, &task, None).await?;
         w.commit().await?;
         Ok(task)
     }
@@ -258,14 +295,17 @@ impl Store {
     /// # Errors
     /// [`StoreError::NotFound`].
     pub async fn task(&self, id: TaskId) -> Result<Task, StoreError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let mut conn = self.pool.acquire().await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "select {TASK_COLUMNS} from task t where t.id = $1"
         )))
         .bind(id.to_string())
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound("task"))?;
-        task_from_row(&row)
+        .fetch_all(&mut *conn)
+        .await?;
+        tasks_from_rows(&mut conn, &rows)
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound("task"))
     }
 
     /// Lists tasks, earliest due first.
@@ -288,7 +328,8 @@ impl Store {
         .bind(i64::from(q.limit.clamp(1, 100_000)))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(task_from_row).collect()
+        let mut conn = self.pool.acquire().await?;
+        tasks_from_rows(&mut conn, &rows).await
     }
 
     /// How many tasks match the query's filters (all pages).

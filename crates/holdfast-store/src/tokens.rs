@@ -48,7 +48,7 @@ impl Store {
         token_hash: &str,
         expires_at: Option<DateTime<Utc>>,
     ) -> Result<ApiToken, StoreError> {
-        let now = Utc::now();
+        let now = crate::clock::now();
         let token = ApiToken {
             id: TokenId::from_uuid(Uuid::now_v7()),
             user_id: owner,
@@ -131,7 +131,7 @@ impl Store {
         if before.revoked_at.is_some() {
             return Ok(before);
         }
-        let now = Utc::now();
+        let now = crate::clock::now();
         let mut w = self.write(actor).await?;
         sqlx::query("update api_token set revoked_at = $1, updated_at = $1 where id = $2 and revoked_at is null")
             .bind(time_text(now))

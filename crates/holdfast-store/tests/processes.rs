@@ -7,11 +7,12 @@ use std::collections::HashMap;
 use chrono::{Duration, NaiveDate, Utc};
 use common::TestDb;
 use holdfast_core::account::Role;
+use holdfast_core::clock::AsOf;
 use holdfast_core::ical::FeedSubject;
 use holdfast_core::ids::{OrganisationId, PersonId};
 use holdfast_core::person::{EmploymentStatus, NewPerson};
 use holdfast_core::process::ProcessStatus;
-use holdfast_core::readiness::{Severity, check};
+use holdfast_core::readiness::{Period, RecordKind, Settings, Severity, check};
 use holdfast_core::task::SlaOutcome;
 use holdfast_store::{ActivityQuery, Actor, NewEvidence, Store, StoreError, TaskQuery};
 
@@ -19,6 +20,14 @@ const ACTOR: Actor = Actor::Cli("test");
 
 fn d(s: &str) -> NaiveDate {
     s.parse().expect("date")
+}
+
+/// Noon UTC on `day`, in the test organisation's time zone.
+fn at(day: &str) -> AsOf {
+    AsOf::at(
+        d(day).and_hms_opt(12, 0, 0).expect("noon").and_utc(),
+        holdfast_core::clock::time_zone("Europe/London"),
+    )
 }
 
 async fn organisation(store: &Store) -> (OrganisationId, HashMap<String, PersonId>) {
@@ -57,7 +66,13 @@ async fn organisation(store: &Store) -> (OrganisationId, HashMap<String, PersonI
 async fn adopted(store: &Store) -> (OrganisationId, HashMap<String, PersonId>) {
     let (org, owners) = organisation(store).await;
     let n = store
-        .adopt_process_library(&ACTOR, org, &owners, ProcessStatus::Active, d("2026-01-01"))
+        .adopt_process_library(
+            &ACTOR,
+            org,
+            &owners,
+            ProcessStatus::Active,
+            at("2026-12-01"),
+        )
         .await
         .expect("adopt");
     assert_eq!(n, 15);
@@ -66,32 +81,54 @@ async fn adopted(store: &Store) -> (OrganisationId, HashMap<String, PersonId>) {
 
 async fn planning_twice_creates_no_duplicates(db: TestDb) {
     adopted(&db.store).await;
-    let first = db
+    let all = |store: &Store| {
+        let store = store.clone();
+        async move {
+            store
+                .list_activities(&ActivityQuery {
+                    limit: 10_000,
+                    ..Default::default()
+                })
+                .await
+                .expect("list")
+        }
+    };
+    let planned = all(&db.store).await.len();
+    assert!(
+        planned > 15,
+        "activation planned 90 days of runs: {planned}"
+    );
+    for _ in 0..2 {
+        let again = db
+            .store
+            .plan_activities(&ACTOR, at("2026-12-01"), 89)
+            .await
+            .expect("plan again");
+        assert_eq!(again, 0);
+    }
+    assert_eq!(all(&db.store).await.len(), planned);
+    let later = db
         .store
-        .plan_activities(&ACTOR, d("2026-12-01"), d("2027-02-28"))
+        .plan_activities(&ACTOR, at("2026-12-01"), 120)
         .await
-        .expect("plan");
-    assert!(first > 15, "every process has runs in 90 days: {first}");
-    let second = db
-        .store
-        .plan_activities(&ACTOR, d("2026-12-01"), d("2027-02-28"))
-        .await
-        .expect("plan again");
-    assert_eq!(second, 0);
-    let all = db
-        .store
-        .list_activities(&ActivityQuery {
-            limit: 10_000,
-            ..Default::default()
-        })
-        .await
-        .expect("list");
-    assert_eq!(all.len(), first);
+        .expect("plan further");
+    assert!(later > 0, "a longer horizon plans only the days beyond");
+    assert_eq!(all(&db.store).await.len(), planned + later);
     assert_eq!(db.store.verify_chain().await.expect("verify").broken, None);
 }
 
 async fn editing_a_cadence_replans_only_future_runs(db: TestDb) {
-    adopted(&db.store).await;
+    let (org, owners) = organisation(&db.store).await;
+    db.store
+        .adopt_process_library(
+            &ACTOR,
+            org,
+            &owners,
+            ProcessStatus::Active,
+            at("2026-11-01"),
+        )
+        .await
+        .expect("adopt");
     let p = db
         .store
         .list_processes()
@@ -100,10 +137,6 @@ async fn editing_a_cadence_replans_only_future_runs(db: TestDb) {
         .into_iter()
         .find(|p| p.key == "change-management")
         .expect("weekly process");
-    db.store
-        .plan_activities(&ACTOR, d("2026-11-01"), d("2026-12-31"))
-        .await
-        .expect("plan");
     let before = db
         .store
         .list_activities(&ActivityQuery {
@@ -138,11 +171,11 @@ async fn editing_a_cadence_replans_only_future_runs(db: TestDb) {
     )
     .expect("definition");
     db.store
-        .update_process(&ACTOR, p.id, p.version, def, d("2026-12-01"))
+        .update_process(&ACTOR, p.id, p.version, def, at("2026-12-01"))
         .await
         .expect("update");
     db.store
-        .plan_activities(&ACTOR, d("2026-12-01"), d("2026-12-31"))
+        .plan_activities(&ACTOR, at("2026-12-01"), 90)
         .await
         .expect("replan");
     let after = db
@@ -165,7 +198,7 @@ async fn editing_a_cadence_replans_only_future_runs(db: TestDb) {
         .filter(|a| a.due_date >= d("2026-12-01"))
         .map(|a| a.due_date.to_string())
         .collect();
-    assert_eq!(future, ["2026-12-15"]);
+    assert_eq!(future, ["2026-12-15", "2027-01-15", "2027-02-15"]);
 }
 
 async fn closing_needs_the_evidence_and_files_are_stored_once(db: TestDb) {
@@ -178,10 +211,6 @@ async fn closing_needs_the_evidence_and_files_are_stored_once(db: TestDb) {
         .into_iter()
         .find(|p| p.key == "backup-restore-test")
         .expect("process");
-    db.store
-        .plan_activities(&ACTOR, d("2026-12-01"), d("2027-03-31"))
-        .await
-        .expect("plan");
     let run = db
         .store
         .list_activities(&ActivityQuery {
@@ -388,15 +417,31 @@ async fn a_person_leaving_sends_a_revocation_task_whose_late_completion_is_a_fin
         .complete_task(&ACTOR, task.id, task.version, left_at + Duration::hours(48))
         .await
         .expect("complete");
-    assert_eq!(done.sla(Utc::now()), SlaOutcome::Breached);
-    let snapshot = db.store.readiness_snapshot().await.expect("snapshot");
-    let findings = check(&snapshot, Utc::now().date_naive(), Utc::now());
-    let breach = findings
+    let later = left_at + Duration::hours(49);
+    assert_eq!(done.sla(later), SlaOutcome::Breached);
+    let as_of = db.store.as_of_at(later).await.expect("clock");
+    let snapshot = db
+        .store
+        .readiness_snapshot(as_of, Period::ending(as_of.today, 12))
+        .await
+        .expect("snapshot");
+    let report = check(&snapshot, as_of, Settings::default());
+    let breach = report
+        .findings
         .iter()
-        .find(|f| f.id.starts_with("4.4/interaction-sla/"))
+        .find(|f| f.code == "4.4/interaction-sla")
         .expect("the breach is reported");
-    assert_eq!(breach.severity, Severity::Minor);
-    assert!(breach.records.contains(&task.id.to_string()));
+    assert_eq!(
+        breach.severity,
+        Severity::Observation,
+        "one breach is isolated"
+    );
+    assert!(
+        breach
+            .records
+            .iter()
+            .any(|r| r.kind == RecordKind::Task && r.id == task.id.to_string())
+    );
 }
 
 async fn a_rule_that_loops_or_has_no_sla_is_refused(db: TestDb) {
@@ -443,7 +488,13 @@ async fn an_owner_who_left_cannot_own_a_process(db: TestDb) {
         .expect("left");
     let err = db
         .store
-        .adopt_process_library(&ACTOR, org, &owners, ProcessStatus::Active, d("2026-01-01"))
+        .adopt_process_library(
+            &ACTOR,
+            org,
+            &owners,
+            ProcessStatus::Active,
+            at("2026-01-01"),
+        )
         .await
         .expect_err("owner left");
     assert!(
@@ -454,10 +505,6 @@ async fn an_owner_who_left_cannot_own_a_process(db: TestDb) {
 
 async fn a_calendar_feed_shows_open_work_and_stops_when_revoked(db: TestDb) {
     let (_, owners) = adopted(&db.store).await;
-    db.store
-        .plan_activities(&ACTOR, d("2026-12-01"), d("2027-02-28"))
-        .await
-        .expect("plan");
     let it = owners["IT"];
     let subject = FeedSubject::Person(it);
     let now = Utc::now();
@@ -535,7 +582,6 @@ async fn a_calendar_feed_shows_open_work_and_stops_when_revoked(db: TestDb) {
 async fn a_run_a_week_overdue_is_escalated_to_the_owners_manager_once(db: TestDb) {
     let store = &db.store;
     let (org, mut owners) = organisation(store).await;
-    let today = Utc::now().date_naive();
     let person = |name: &str, email: &str, dept: &str, manager| {
         NewPerson::parse(
             name,
@@ -576,16 +622,15 @@ async fn a_run_a_week_overdue_is_escalated_to_the_owners_manager_once(db: TestDb
             org,
             &owners,
             ProcessStatus::Active,
-            today - Duration::days(60),
+            store
+                .as_of_at(Utc::now() - Duration::days(60))
+                .await
+                .expect("clock"),
         )
         .await
         .expect("library");
     store
-        .plan_activities(
-            &ACTOR,
-            today - Duration::days(60),
-            today + Duration::days(30),
-        )
+        .plan_activities(&ACTOR, store.as_of().await.expect("clock"), 30)
         .await
         .expect("plan");
     while store.dispatch_events(&ACTOR, 500).await.expect("drain") > 0 {}
@@ -682,10 +727,6 @@ async fn a_run_a_week_overdue_is_escalated_to_the_owners_manager_once(db: TestDb
 
 async fn a_run_is_handed_to_a_colleague_who_stays(db: TestDb) {
     let (org, owners) = adopted(&db.store).await;
-    db.store
-        .plan_activities(&ACTOR, d("2026-12-01"), d("2027-02-28"))
-        .await
-        .expect("plan");
     let run = db
         .store
         .list_activities(&ActivityQuery {

@@ -78,6 +78,18 @@ pub struct CheckArgs {
     /// Exit 1 when a finding at or above this severity exists.
     #[arg(long, value_enum, default_value = "major")]
     pub fail_on: FailOn,
+    /// Judge as of the end of this day (YYYY-MM-DD) in the organisation's time zone, such
+    /// as the audit day; records closed later count as still open then. Default: now.
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Months of the audit period every look-back is bounded by (1 to 36).
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=36))]
+    pub period_months: u32,
+}
+
+fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("{s:?} is not a date; write it as YYYY-MM-DD, such as 2026-12-01"))
 }
 
 /// Arguments of `init`.

@@ -4,10 +4,13 @@
 //! with leases, and every notification is claimed by its unique key before it is sent, so
 //! each goes out exactly once.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
+use holdfast_core::clock::AsOf;
+use holdfast_core::reminder::{REMIND_AHEAD_DAYS, notices};
 use holdfast_store::{Actor, NewNotification, Store};
+use holdfast_web::Heartbeat;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 const ACTOR: Actor = Actor::System("worker");
@@ -56,32 +59,30 @@ impl Smtp {
     }
 }
 
-/// Runs ticks until the task is dropped.
-pub async fn run(store: Store, config: WorkerConfig) {
+/// Runs ticks until the task is dropped, recording each successful one on `heartbeat` for
+/// `/healthz`.
+pub async fn run(store: Store, config: WorkerConfig, heartbeat: Arc<Heartbeat>) {
     loop {
-        if let Err(e) = tick(&store, &config).await {
-            tracing::warn!(error = %e, "worker tick failed; trying again next time");
+        match tick(&store, &config).await {
+            Ok(()) => heartbeat.beat(holdfast_store::clock::now()),
+            Err(e) => tracing::warn!(error = %e, "worker tick failed; trying again next time"),
         }
         tokio::time::sleep(config.interval).await;
     }
 }
 
-/// One round of the worker's jobs.
+/// One round of the worker's jobs, all judged on one clock.
 pub async fn tick(store: &Store, config: &WorkerConfig) -> anyhow::Result<()> {
-    let now = Utc::now();
+    let as_of = store.as_of().await?;
+    let now = as_of.now;
     let lease =
         chrono::Duration::from_std(config.interval * 2).unwrap_or(chrono::Duration::minutes(2));
     if store
         .claim_lease("plan", &config.instance, now, now + lease)
         .await?
     {
-        let today = now.date_naive();
         let planned = store
-            .plan_activities(
-                &ACTOR,
-                today,
-                today + chrono::Duration::days(config.horizon_days),
-            )
+            .plan_activities(&ACTOR, as_of, config.horizon_days)
             .await?;
         if planned > 0 {
             tracing::info!(planned, "planned runs");
@@ -106,64 +107,24 @@ pub async fn tick(store: &Store, config: &WorkerConfig) -> anyhow::Result<()> {
         .claim_lease("notify", &config.instance, now, now + lease)
         .await?
     {
-        notify(store, config, now).await?;
+        notify(store, config, &as_of).await?;
     }
     Ok(())
 }
 
-async fn notify(
-    store: &Store,
-    config: &WorkerConfig,
-    now: chrono::DateTime<Utc>,
-) -> anyhow::Result<()> {
+/// Sends what the core's reminder rules call for, each notice once.
+async fn notify(store: &Store, config: &WorkerConfig, as_of: &AsOf) -> anyhow::Result<()> {
     let managers = store.isms_manager_emails().await?;
-    for r in store.reminders_due(now + chrono::Duration::days(3)).await? {
-        let (kind, subject) = if r.due_at > now {
-            if r.due_at.date_naive() == now.date_naive() {
-                ("due", format!("Due today: {}", r.title))
-            } else {
-                ("before", format!("Coming up: {}", r.title))
-            }
-        } else {
-            ("overdue", format!("Overdue: {}", r.title))
-        };
-        let mut recipients: Vec<(String, &str)> =
-            r.email.iter().map(|e| (e.clone(), kind)).collect();
-        if kind == "overdue" {
-            // A task past its deadline breached its SLA: the owner's manager and the ISMS
-            // managers hear of it. A run overdue by a week goes to the owner's manager.
-            let escalate = r.record_type == "task" || now - r.due_at >= chrono::Duration::days(7);
-            if escalate {
-                recipients.extend(r.manager_email.iter().map(|m| (m.clone(), "escalation")));
-                if r.record_type == "task" {
-                    recipients.extend(managers.iter().map(|m| (m.clone(), "sla_breached")));
-                }
-            }
-        }
-        recipients.sort();
-        recipients.dedup_by(|a, b| a.0 == b.0);
-        for (to, kind) in recipients {
+    let ahead = as_of.now + chrono::Duration::days(REMIND_AHEAD_DAYS);
+    for work in store.reminders_due(ahead).await? {
+        for notice in notices(&work, as_of, &managers) {
             let n = NewNotification {
-                dedupe_key: format!("{}:{}:{kind}:{to}", r.record_type, r.record_id),
-                kind: kind.to_owned(),
-                recipient: to.clone(),
-                subject: subject.clone(),
-                body: format!(
-                    "{}\n\nDue: {}\n\nOpen Holdfast to see it: it is in the {} list of {}.\n",
-                    r.title,
-                    r.due_at.format("%Y-%m-%d %H:%M UTC"),
-                    if r.record_type == "task" {
-                        "tasks"
-                    } else {
-                        "runs"
-                    },
-                    if kind == "escalation" || kind == "sla_breached" {
-                        "the person you are told about"
-                    } else {
-                        "your work"
-                    }
-                ),
-                record: (r.record_type.clone(), r.record_id.clone()),
+                dedupe_key: notice.dedupe_key,
+                kind: notice.kind.as_str().to_owned(),
+                recipient: notice.recipient,
+                subject: notice.subject,
+                body: notice.body,
+                record: (work.kind.as_str().to_owned(), work.id.clone()),
             };
             // Only the instance whose insert created the notification sends it.
             let Some(queued) = store.queue_notification(&ACTOR, &n).await? else {
@@ -173,7 +134,7 @@ async fn notify(
                 None => {
                     store
                         .mark_notification(&ACTOR, &queued.id, "recorded", None)
-                        .await?
+                        .await?;
                 }
                 Some(smtp) => match send(
                     smtp,
@@ -187,7 +148,7 @@ async fn notify(
                     Ok(()) => {
                         store
                             .mark_notification(&ACTOR, &queued.id, "sent", None)
-                            .await?
+                            .await?;
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, recipient = %queued.recipient, "could not send a notification");

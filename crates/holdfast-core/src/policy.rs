@@ -34,11 +34,13 @@ pub enum Action {
     /// Work on runs and tasks: close with evidence, complete, reopen. Which runs and tasks
     /// is decided per record by [`may_work_on`].
     WorkOnProcesses,
+    /// See the events whose dispatch failed and put them back in line.
+    ManageDispatch,
 }
 
 impl Action {
     /// Every action, for tests and for deriving role order.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::ViewDashboard,
         Self::ManageOwnProfile,
         Self::ManageOwnTokens,
@@ -51,6 +53,7 @@ impl Action {
         Self::ReadProcesses,
         Self::ManageProcesses,
         Self::WorkOnProcesses,
+        Self::ManageDispatch,
     ];
 }
 
@@ -65,7 +68,9 @@ pub const fn allows(role: Role, action: Action) -> bool {
         Action::WritePeople => matches!(role, Admin | Manager),
         // Auditors review who has access; only administrators change it.
         Action::ReadUsers => matches!(role, Admin | Auditor),
-        Action::WriteUsers | Action::ManageAllTokens => matches!(role, Admin),
+        Action::WriteUsers | Action::ManageAllTokens | Action::ManageDispatch => {
+            matches!(role, Admin)
+        }
         Action::ReadAuditTrail => matches!(role, Admin | Manager | Auditor),
         Action::ReadProcesses => matches!(role, Admin | Manager | Owner | Auditor),
         Action::ManageProcesses => matches!(role, Admin | Manager),

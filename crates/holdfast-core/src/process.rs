@@ -203,7 +203,31 @@ impl Pause {
     }
 }
 
+/// Days ahead the scheduler plans runs by default, so owners see what is coming.
+pub const PLANNING_HORIZON_DAYS: i64 = 90;
+
 impl Process {
+    /// The runs still to plan up to `through`: from the day after the last planned day (or
+    /// from activation), so a scheduler that was down catches up on the cycles it missed and
+    /// they show as overdue; none unless the process is active.
+    #[must_use]
+    pub fn runs_to_plan(&self, through: NaiveDate) -> Vec<crate::cadence::Occurrence> {
+        let Some(since) = self
+            .active_since
+            .filter(|_| self.status == ProcessStatus::Active)
+        else {
+            return Vec::new();
+        };
+        let from = self
+            .planned_through
+            .and_then(|d| d.succ_opt())
+            .map_or(since, |d| d.max(since));
+        if from > through {
+            return Vec::new();
+        }
+        self.cadence.between(from, through)
+    }
+
     /// Whether `clause` is one the process serves.
     #[must_use]
     pub fn serves(&self, clause: &str) -> bool {
@@ -367,18 +391,7 @@ impl ProcessDefinition {
             );
         }
         let status = input.status.unwrap_or(ProcessStatus::Draft);
-        match status {
-            ProcessStatus::Draft | ProcessStatus::Active => {}
-            ProcessStatus::Paused => errors.push(
-                "status",
-                "pause a process with a reason and an end date (POST …/pause), not by editing it",
-            ),
-            ProcessStatus::Retired => errors.push(
-                "status",
-                "retire a process with a reason (POST …/retire), not by editing it",
-            ),
-        }
-        if status == ProcessStatus::Active && input.owner_id.is_none() {
+        if status.in_operation() && input.owner_id.is_none() {
             errors.push(
                 "owner_id",
                 "an active process needs an owner; choose one, or save it as a draft",
@@ -418,6 +431,31 @@ impl ProcessDefinition {
             }),
             _ => Err(errors),
         }
+    }
+}
+
+/// Checks that an edit may take a process from status `from` to `to`: a retired process is
+/// kept as it was, pausing and retiring need a reason (and pausing an end) so they are not
+/// edits, and the lifecycle never runs backwards. A new process starts as a draft.
+///
+/// # Errors
+/// A message for `status`.
+pub fn check_edit(from: ProcessStatus, to: ProcessStatus) -> Result<(), ValidationErrors> {
+    let refuse = |m: String| Err(ValidationErrors::one("status", m));
+    match (from, to) {
+        (ProcessStatus::Retired, _) => refuse(
+            "a retired process is kept as it was for its history; it cannot be edited".into(),
+        ),
+        (f, t) if f == t => Ok(()),
+        (_, ProcessStatus::Paused) => refuse(
+            "pause a process with a reason and an end date (POST …/pause), not by editing it"
+                .into(),
+        ),
+        (_, ProcessStatus::Retired) => {
+            refuse("retire a process with a reason (POST …/retire), not by editing it".into())
+        }
+        (f, t) if !f.can_become(t) => refuse(format!("a {f} process cannot become {t}")),
+        _ => Ok(()),
     }
 }
 
@@ -494,13 +532,26 @@ mod tests {
     }
 
     #[test]
-    fn pausing_and_retiring_are_not_edits() {
-        for status in [ProcessStatus::Paused, ProcessStatus::Retired] {
-            let mut i = input();
-            i.status = Some(status);
-            let err = ProcessDefinition::parse(i, today()).expect_err("status");
-            assert_eq!(err.errors[0].field, "status");
-        }
+    fn pausing_and_retiring_are_not_edits_and_a_retired_process_is_not_edited() {
+        use ProcessStatus::{Active, Draft, Paused, Retired};
+        let field = |f, t| {
+            check_edit(f, t).expect_err("refused").errors[0]
+                .field
+                .clone()
+        };
+        assert_eq!(field(Active, Paused), "status");
+        assert_eq!(field(Active, Retired), "status");
+        assert_eq!(field(Active, Draft), "status");
+        assert_eq!(field(Retired, Retired), "status");
+        assert!(check_edit(Draft, Active).is_ok());
+        assert!(
+            check_edit(Paused, Paused).is_ok(),
+            "a paused process can be edited"
+        );
+        assert!(
+            check_edit(Paused, Active).is_ok(),
+            "editing it active resumes it"
+        );
     }
 
     #[test]

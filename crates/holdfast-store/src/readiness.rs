@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 use holdfast_core::ValidationErrors;
 use holdfast_core::clock::AsOf;
-use holdfast_core::readiness::{Acceptance, Period, Snapshot};
+use holdfast_core::readiness::{Acceptance, Period, Report, Settings, Snapshot, check};
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -45,6 +45,17 @@ impl SnapshotSize {
 }
 
 impl Store {
+    /// The readiness engine's report as of the clock: the one function the web dashboard,
+    /// the API, the readiness page and `holdfast check` call.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn readiness(&self, as_of: AsOf, settings: Settings) -> Result<Report, StoreError> {
+        let period = Period::ending(as_of.today, settings.period_months);
+        let snapshot = self.readiness_snapshot(as_of, period).await?;
+        Ok(check(&snapshot, as_of, settings))
+    }
+
     /// Every record the readiness engine needs to judge `period` as of the clock.
     ///
     /// # Errors

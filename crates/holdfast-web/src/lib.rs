@@ -28,6 +28,46 @@ use tracing::Level;
 
 pub use error::AppError;
 
+/// The background worker's pulse, which `/healthz` reports: a server whose worker stopped
+/// ticking sends no reminders and dispatches no events, and should be restarted.
+#[derive(Debug)]
+pub struct Heartbeat {
+    interval: Duration,
+    last_ok: std::sync::atomic::AtomicI64,
+}
+
+impl Heartbeat {
+    /// A heartbeat for a worker ticking every `interval`, counted as fresh from `started`.
+    #[must_use]
+    pub fn new(interval: Duration, started: chrono::DateTime<chrono::Utc>) -> Self {
+        Self {
+            interval,
+            last_ok: std::sync::atomic::AtomicI64::new(started.timestamp()),
+        }
+    }
+
+    /// Records a successful tick at `at`.
+    pub fn beat(&self, at: chrono::DateTime<chrono::Utc>) {
+        self.last_ok
+            .store(at.timestamp(), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The last successful tick.
+    #[must_use]
+    pub fn last_ok(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::from_timestamp(self.last_ok.load(std::sync::atomic::Ordering::Relaxed), 0)
+            .unwrap_or_default()
+    }
+
+    /// Whether the last successful tick is older than five intervals at `now`.
+    #[must_use]
+    pub fn stalled(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        let allowed =
+            chrono::Duration::from_std(self.interval * 5).unwrap_or(chrono::Duration::MAX);
+        now - self.last_ok() > allowed
+    }
+}
+
 /// How the web layer behaves; the defaults suit a server behind HTTPS termination only if
 /// `secure_cookies` is turned on.
 #[derive(Debug, Clone)]
@@ -40,6 +80,8 @@ pub struct WebConfig {
     pub session_absolute: Duration,
     /// Largest accepted request body.
     pub body_limit: usize,
+    /// The worker serving beside this server, if any, for `/healthz`.
+    pub heartbeat: Option<Arc<Heartbeat>>,
 }
 
 impl Default for WebConfig {
@@ -49,6 +91,7 @@ impl Default for WebConfig {
             session_idle: Duration::from_secs(60 * 60),
             session_absolute: Duration::from_secs(12 * 60 * 60),
             body_limit: 1024 * 1024,
+            heartbeat: None,
         }
     }
 }

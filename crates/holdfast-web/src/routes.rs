@@ -57,6 +57,10 @@ pub struct RouteInfo {
     pub response: Option<SchemaFn>,
     /// A body limit other than the default (evidence uploads).
     pub body_limit: Option<usize>,
+    /// Whether the route acts on one run or task whose people the policy also asks about
+    /// ([`holdfast_core::policy::may_work_on`]): a caller whose role may work can still be
+    /// refused someone else's record.
+    pub on_record: bool,
 }
 
 /// The JSON Schema of `T`, as a [`SchemaFn`].
@@ -150,6 +154,7 @@ pub const fn route(
         request: None,
         response: None,
         body_limit: None,
+        on_record: false,
     }
 }
 
@@ -165,6 +170,13 @@ impl RouteInfo {
     #[must_use]
     pub fn body_limit(mut self, limit: usize) -> Self {
         self.body_limit = Some(limit);
+        self
+    }
+
+    /// Acting on one run or task, decided per record as well as per role.
+    #[must_use]
+    pub fn on_record(mut self) -> Self {
+        self.on_record = true;
         self
     }
 

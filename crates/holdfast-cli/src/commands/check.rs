@@ -1,7 +1,8 @@
-//! `holdfast check`: the readiness engine for pipelines. Exit 0 when nothing is at or above
-//! `--fail-on`, 1 otherwise, 2 on error.
+//! `holdfast check`: the readiness engine for pipelines and auditors. Exit 0 when nothing is
+//! at or above `--fail-on`, 1 otherwise, 2 on error.
 
-use holdfast_core::readiness::{Finding, Severity, check, fails};
+use holdfast_core::clock::AsOf;
+use holdfast_core::readiness::{Report, Settings, Severity, fails};
 use holdfast_store::OpenMode;
 
 use crate::Outcome;
@@ -9,56 +10,96 @@ use crate::cli::{CheckArgs, CheckFormat, FailOn};
 
 pub async fn run(db: &str, args: CheckArgs) -> anyhow::Result<Outcome> {
     let store = crate::commands::open(db, OpenMode::MustExist).await?;
-    let snapshot = store.readiness_snapshot().await?;
+    let now = store.as_of().await?;
+    let as_of = args.as_of.map_or(now, |d| AsOf::end_of(d, now.tz));
+    let settings = Settings {
+        period_months: args.period_months,
+        ..Settings::default()
+    };
+    let report = store.readiness(as_of, settings).await?;
     store.close().await;
-    let now = chrono::Utc::now();
-    let findings = check(&snapshot, now.date_naive(), now);
     let out = match args.format {
-        CheckFormat::Text => text(&findings),
+        CheckFormat::Text => text(&report),
         CheckFormat::Json => {
             serde_json::to_string_pretty(&serde_json::json!({
-                "checked_at": now.to_rfc3339(),
-                "findings": findings,
+                "checked_at": as_of.now.to_rfc3339(),
+                "as_of": report.as_of,
+                "period": report.period,
+                "findings": report.findings,
+                "accepted": report.accepted,
+                "deviations": report.deviations,
+                "checked": report.checked,
+                "not_checked": report.not_checked,
             }))? + "\n"
         }
-        CheckFormat::Junit => junit(&findings),
+        CheckFormat::Junit => junit(&report),
     };
     print!("{out}");
     let threshold = match args.fail_on {
         FailOn::Minor => Severity::Minor,
         FailOn::Major => Severity::Major,
     };
-    Ok(if fails(&findings, threshold) {
+    Ok(if fails(&report.findings, threshold) {
         Outcome::CheckFailed
     } else {
         Outcome::Success
     })
 }
 
-fn text(findings: &[Finding]) -> String {
-    if findings.is_empty() {
-        return "No findings: nothing an auditor would write up in the checked clauses.\n".into();
+fn clause_list(clauses: &[holdfast_core::readiness::ClauseRef]) -> String {
+    clauses.iter().map(|c| c.id).collect::<Vec<_>>().join(", ")
+}
+
+fn text(r: &Report) -> String {
+    let mut out = format!(
+        "Readiness as of {}, audit period {} to {}.\n",
+        r.as_of, r.period.from, r.period.to
+    );
+    if r.findings.is_empty() {
+        out.push_str("No findings: nothing an auditor would write up in the checked clauses.\n");
     }
-    let mut out = String::new();
-    for f in findings {
+    for f in &r.findings {
         out.push_str(&format!(
-            "{} [{}] {}\n    {}\n    Records: {}\n    Fix: {}\n    Id: {}\n",
+            "{} [{} {}] {}\n    {}\n    Records: {}\n    First seen: {}\n    Fix: {}\n    Id: {}\n",
             f.severity.label().to_uppercase(),
             f.clause,
+            f.clause_title,
             f.title,
             f.explanation,
-            f.records.join(", "),
+            f.records
+                .iter()
+                .map(|x| x.label.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+            f.first_seen,
             f.remediation,
             f.id
         ));
     }
-    let count = |s| findings.iter().filter(|f| f.severity == s).count();
+    for a in &r.accepted {
+        out.push_str(&format!(
+            "ACCEPTED until {} by {}: {} ({})\n",
+            a.acceptance.expires_on, a.acceptance.accepted_by, a.finding.title, a.acceptance.reason
+        ));
+    }
+    if !r.deviations.is_empty() {
+        out.push_str(&format!(
+            "{} documented deviation(s): runs skipped with a reason.\n",
+            r.deviations.len()
+        ));
+    }
+    let count = |s| r.findings.iter().filter(|f| f.severity == s).count();
     out.push_str(&format!(
         "{} findings: {} major, {} minor, {} observations\n",
-        findings.len(),
+        r.findings.len(),
         count(Severity::Major),
         count(Severity::Minor),
         count(Severity::Observation)
+    ));
+    out.push_str(&format!(
+        "Checked: clauses {}.\nNot checked yet (no records in Holdfast for them): {}.\n",
+        clause_list(&r.checked),
+        clause_list(&r.not_checked)
     ));
     out
 }
@@ -71,7 +112,8 @@ fn xml(s: &str) -> String {
 }
 
 /// JUnit XML, so CI systems show each finding as a failed test case.
-fn junit(findings: &[Finding]) -> String {
+fn junit(r: &Report) -> String {
+    let findings = &r.findings;
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
         "<testsuites name=\"holdfast check\" tests=\"{}\" failures=\"{}\">\n<testsuite name=\"ISO/IEC 27001 readiness\" tests=\"{}\" failures=\"{}\">\n",
@@ -91,7 +133,12 @@ fn junit(findings: &[Finding]) -> String {
             f.severity.as_str(),
             xml(&f.title),
             xml(&f.explanation),
-            xml(&f.records.join(", ")),
+            xml(&f
+                .records
+                .iter()
+                .map(|x| x.label.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")),
             xml(&f.remediation)
         ));
     }

@@ -38,11 +38,11 @@ pub async fn run(db: Option<&str>, args: DemoArgs) -> anyhow::Result<Outcome> {
     }
     let seed = args.seed.unwrap_or_else(random_seed);
     let mut rng = SplitMix64::new(seed ^ 0x5eed);
-    let today = chrono::Utc::now().date_naive();
-
     let org = store
         .create_organisation(&ACTOR, "Northwind Analytics Ltd", "Europe/London")
         .await?;
+    let clock = store.as_of().await?;
+    let today = clock.today;
     for (name, kind) in [
         ("London office", LocationKind::Office),
         ("Home working", LocationKind::HomeWorking),
@@ -126,8 +126,7 @@ pub async fn run(db: Option<&str>, args: DemoArgs) -> anyhow::Result<Outcome> {
     }
 
     let seeded =
-        super::demo_processes::seed(&store, org.id, &generated, &ids, today, chrono::Utc::now())
-            .await?;
+        super::demo_processes::seed(&store, org.id, &generated, &ids, today, clock.now).await?;
 
     // With --no-serve nothing listens, so nothing is bound.
     let listener = match args.no_serve {

@@ -1,8 +1,9 @@
 //! The demo's ISMS in operation: the default processes adopted a year ago with a year of
-//! runs, and a few realistic defects for the readiness engine to find — a process that fell
-//! behind (its owner's manager was told a week after each missed run and followed up in
-//! time, yet the runs are still open), a run closed without all its evidence, and a leaver
-//! whose access revocation is overdue.
+//! runs, and a few realistic defects for the readiness engine to find, each once — a process
+//! that missed a cycle (its owner's manager was told a week later and followed up in time,
+//! yet the run is still open), a run closed without all its evidence, a run closed two weeks
+//! late, and a leaver whose access revocation is overdue — beside a documented deviation (a
+//! change review skipped with a manager's reason), which is not a finding.
 
 use std::collections::HashMap;
 
@@ -14,10 +15,14 @@ use holdfast_core::process::ProcessStatus;
 use holdfast_store::{Actor, NewEvidence, PastRun, PlannedRun, Store, TaskQuery};
 
 const ACTOR: Actor = Actor::System("demo");
-/// The process that fell behind: its last two runs are still open.
+/// The process that missed a cycle: its run before last is still open.
 const LATE: &str = "vulnerability-management";
 /// The process whose latest run was closed without one of its evidence items.
 const INCOMPLETE: &str = "access-review";
+/// The process whose latest run was closed two weeks after it was due.
+const CLOSED_LATE: &str = "backup-restore-test";
+/// The process one of whose runs a manager skipped with a reason.
+const SKIPPED: &str = "change-management";
 
 /// What the demo's ISMS looks like, for the summary it prints.
 pub struct Seeded {
@@ -42,9 +47,10 @@ pub async fn seed(
             owners.entry(p.department.to_owned()).or_insert(ids[i]);
         }
     }
-    let start = today - Duration::days(365);
+    let a_year_ago = store.as_of_at(now - Duration::days(365)).await?;
+    let start = a_year_ago.today;
     let processes = store
-        .adopt_process_library(&ACTOR, org, &owners, ProcessStatus::Active, start)
+        .adopt_process_library(&ACTOR, org, &owners, ProcessStatus::Active, a_year_ago)
         .await?;
 
     let mut runs = 0;
@@ -59,11 +65,11 @@ pub async fn seed(
             )
             .await?;
         let past: Vec<_> = p.cadence.between(start, today - Duration::days(1));
-        let open_from = if p.key == LATE {
-            past.len().saturating_sub(2)
-        } else {
-            past.len()
-        };
+        let last = past.len().saturating_sub(1);
+        // The latest run whose two-weeks-late close is already in the past.
+        let late_close = past
+            .iter()
+            .rposition(|o| o.date + Duration::days(15) < today);
         for (n, o) in past.iter().enumerate() {
             let run = PlannedRun {
                 process_id: p.id,
@@ -71,8 +77,25 @@ pub async fn seed(
                 due_at: o.due_at,
                 assignee_id: p.owner_id,
             };
-            if n >= open_from {
+            if p.key == LATE && n + 1 == last {
                 store.insert_activity(&ACTOR, &run).await?;
+                continue;
+            }
+            if p.key == SKIPPED && n + 3 == last {
+                let Some(id) = store.insert_activity(&ACTOR, &run).await? else {
+                    continue;
+                };
+                let version = store.activity(id).await?.version;
+                store
+                    .skip_activity(
+                        &ACTOR,
+                        holdfast_core::account::Role::Manager,
+                        id,
+                        version,
+                        "No changes were proposed that week: the office was closed for the move",
+                        o.due_at,
+                    )
+                    .await?;
                 continue;
             }
             let mut attached: Vec<(String, String)> = p
@@ -80,12 +103,18 @@ pub async fn seed(
                 .iter()
                 .map(|e| (e.clone(), evidence.id.clone()))
                 .collect();
-            if p.key == INCOMPLETE && n + 1 == past.len() {
+            if p.key == INCOMPLETE && n == last {
                 attached.truncate(1);
             }
+            let late = p.key == CLOSED_LATE && Some(n) == late_close;
             let past_run = PastRun {
                 run,
-                closed_at: o.due_at + Duration::hours(4),
+                closed_at: o.due_at
+                    + if late {
+                        Duration::days(14)
+                    } else {
+                        Duration::hours(4)
+                    },
                 comment: format!("{} completed as planned", p.name),
                 evidence: attached,
             };
@@ -94,7 +123,7 @@ pub async fn seed(
         }
     }
     store
-        .plan_activities(&ACTOR, today, today + Duration::days(90))
+        .plan_activities(&ACTOR, store.as_of_at(now).await?, 90)
         .await?;
 
     // Three days ago someone in Sales left; IT has not yet revoked their access.
@@ -124,8 +153,8 @@ pub async fn seed(
             .await?;
         leaver_name = person.name;
     }
-    // The late runs were escalated a week after they were due, as the worker would have done;
-    // the owner's manager followed each up the next day.
+    // The late run was escalated a week after it was due, as the worker would have done; the
+    // owner's manager followed it up the next day.
     store.emit_overdue_events(&ACTOR, now).await?;
     while store.dispatch_events(&ACTOR, 500).await? > 0 {}
     let escalations = store

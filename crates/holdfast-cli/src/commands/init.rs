@@ -93,14 +93,14 @@ async fn offer_library(
         );
         return Ok(());
     }
-    let today = chrono::Utc::now().date_naive();
+    let as_of = store.as_of().await?;
     let adopted = store
         .adopt_process_library(
             &ACTOR,
             org,
             &std::collections::HashMap::new(),
             holdfast_core::process::ProcessStatus::Draft,
-            today,
+            as_of,
         )
         .await?;
     println!(

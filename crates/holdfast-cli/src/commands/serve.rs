@@ -41,9 +41,18 @@ pub async fn serve(
         smtp,
         instance: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
     };
-    let worker = tokio::spawn(crate::worker::run(store.clone(), worker_config));
+    let heartbeat = std::sync::Arc::new(holdfast_web::Heartbeat::new(
+        worker_config.interval,
+        holdfast_store::clock::now(),
+    ));
+    let worker = tokio::spawn(crate::worker::run(
+        store.clone(),
+        worker_config,
+        heartbeat.clone(),
+    ));
     let config = WebConfig {
         secure_cookies: args.secure_cookies,
+        heartbeat: Some(heartbeat),
         ..WebConfig::default()
     };
     let served = holdfast_web::serve(store, config, listener).await;

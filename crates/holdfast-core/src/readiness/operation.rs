@@ -7,6 +7,14 @@ use super::rhythm::judged_against;
 use super::{Check, Finding, Severity};
 use crate::process::Process;
 
+/// "Monthly, on the 1st" as it reads inside a sentence.
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_lowercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 /// The open cycles of a running process that a lapsed clause does not already report.
 fn open_cycles<'a>(ctx: &Ctx<'a>, p: &Process) -> Vec<Cycle<'a>> {
     if !ctx.running(p) || ctx.lapsed.contains(&p.id) {
@@ -84,7 +92,7 @@ pub(super) fn process_late(ctx: &Ctx<'_>, check: &Check, out: &mut Vec<Finding>)
             format!(
                 "\"{}\" runs {}; {} run(s) due {} are still open. Clause {clause} asks that it is carried out as planned.",
                 p.name,
-                p.cadence.describe().to_lowercase(),
+                lower_first(&p.cadence.describe()),
                 open.len(),
                 dates.join(", ")
             ),

@@ -12,7 +12,8 @@ use holdfast_store::{ActivityQuery, Evidence, NewEvidence};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiQuery, Page, if_match, path_id, with_etag};
+use super::scope::run_to_work_on;
+use super::{ApiJson, ApiQuery, Now, Page, if_match, path_id, with_etag};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -52,6 +53,7 @@ pub fn routes(r: Routes) -> Routes {
             Kind::Api,
             "Attach stored evidence to a run under a required name",
         )
+        .on_record()
         .takes::<AttachDto>()
         .gives::<ActivityDto>(),
         attach,
@@ -64,6 +66,7 @@ pub fn routes(r: Routes) -> Routes {
             Kind::Api,
             "Close a run: all evidence attached and a comment (needs If-Match)",
         )
+        .on_record()
         .takes::<CommentDto>()
         .gives::<ActivityDto>(),
         close,
@@ -88,6 +91,7 @@ pub fn routes(r: Routes) -> Routes {
             Kind::Api,
             "Reopen a closed run with a reason (needs If-Match)",
         )
+        .on_record()
         .takes::<ReasonDto>()
         .gives::<ActivityDto>(),
         reopen,
@@ -142,15 +146,17 @@ pub struct ActivityDto {
     pub version: i64,
 }
 
-impl From<&Activity> for ActivityDto {
-    fn from(a: &Activity) -> Self {
+impl ActivityDto {
+    /// The run as shown on `today`, when open runs past their due date are overdue.
+    #[must_use]
+    pub fn of(a: &Activity, today: chrono::NaiveDate) -> Self {
         Self {
             id: a.id.to_string(),
             process_id: a.process_id.to_string(),
             due_date: a.due_date,
             due_at: a.due_at,
             assignee_id: a.assignee_id.map(|p| p.to_string()),
-            status: a.status(chrono::Utc::now().date_naive()),
+            status: a.status(today),
             closed_at: a.closed_at,
             comment: a.comment.clone(),
             evidence: a.evidence.clone(),
@@ -240,6 +246,7 @@ pub struct ListParams {
 
 async fn list(
     State(st): State<AppState>,
+    Now(now): Now,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> Result<Json<Page<ActivityDto>>, AppError> {
     let limit = super::page_limit(p.limit)?;
@@ -264,58 +271,67 @@ async fn list(
     let total = st.store.count_activities(&q).await?;
     let (rows, total, next_cursor) = super::due_page(rows, limit, total, |a| (a.due_date, a.id));
     Ok(Json(Page {
-        items: rows.iter().map(ActivityDto::from).collect(),
+        items: rows.iter().map(|a| ActivityDto::of(a, now.today)).collect(),
         total,
         next_cursor,
     }))
 }
 
-async fn show(State(st): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn show(
+    State(st): State<AppState>,
+    Now(now): Now,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let a = st.store.activity(path_id(&id, "activity")?).await?;
-    Ok(with_etag(a.version, ActivityDto::from(&a)))
+    Ok(with_etag(a.version, ActivityDto::of(&a, now.today)))
 }
 
 async fn attach(
     State(st): State<AppState>,
     caller: Caller,
+    Now(now): Now,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<AttachDto>,
 ) -> Result<Response, AppError> {
+    let run = run_to_work_on(&st, &caller, path_id(&id, "activity")?).await?;
     let a = st
         .store
         .attach_evidence_to_activity(
             &caller.actor(),
-            path_id(&id, "activity")?,
+            run.id,
             &body.requirement,
             &body.evidence_id,
         )
         .await?;
-    Ok(with_etag(a.version, ActivityDto::from(&a)))
+    Ok(with_etag(a.version, ActivityDto::of(&a, now.today)))
 }
 
 async fn close(
     State(st): State<AppState>,
     caller: Caller,
+    Now(now): Now,
     Path(id): Path<String>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<CommentDto>,
 ) -> Result<Response, AppError> {
+    let run = run_to_work_on(&st, &caller, path_id(&id, "activity")?).await?;
     let a = st
         .store
         .close_activity(
             &caller.actor(),
-            path_id(&id, "activity")?,
+            run.id,
             if_match(&headers)?,
             &body.comment,
-            chrono::Utc::now(),
+            now.now,
         )
         .await?;
-    Ok(with_etag(a.version, ActivityDto::from(&a)))
+    Ok(with_etag(a.version, ActivityDto::of(&a, now.today)))
 }
 
 async fn skip(
     State(st): State<AppState>,
     caller: Caller,
+    Now(now): Now,
     Path(id): Path<String>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<ReasonDto>,
@@ -328,30 +344,32 @@ async fn skip(
             path_id(&id, "activity")?,
             if_match(&headers)?,
             &body.reason,
-            chrono::Utc::now(),
+            now.now,
         )
         .await?;
-    Ok(with_etag(a.version, ActivityDto::from(&a)))
+    Ok(with_etag(a.version, ActivityDto::of(&a, now.today)))
 }
 
 async fn reopen(
     State(st): State<AppState>,
     caller: Caller,
+    Now(now): Now,
     Path(id): Path<String>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<ReasonDto>,
 ) -> Result<Response, AppError> {
+    let run = run_to_work_on(&st, &caller, path_id(&id, "activity")?).await?;
     let a = st
         .store
         .reopen_activity(
             &caller.actor(),
-            path_id(&id, "activity")?,
+            run.id,
             if_match(&headers)?,
             &body.reason,
-            chrono::Utc::now(),
+            now.now,
         )
         .await?;
-    Ok(with_etag(a.version, ActivityDto::from(&a)))
+    Ok(with_etag(a.version, ActivityDto::of(&a, now.today)))
 }
 
 /// Reads a multipart upload: the `file` part and an optional `description` part.

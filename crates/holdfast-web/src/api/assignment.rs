@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::activities::ActivityDto;
-use super::{ApiJson, if_match, path_id, with_etag};
+use super::{ApiJson, Now, if_match, path_id, with_etag};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -24,6 +24,7 @@ pub fn routes(r: Routes) -> Routes {
             Kind::Api,
             "Give an open run to someone who stays (needs If-Match)",
         )
+        .on_record()
         .takes::<AssignDto>()
         .gives::<ActivityDto>(),
         assign,
@@ -41,6 +42,7 @@ pub struct AssignDto {
 async fn assign(
     State(st): State<AppState>,
     caller: Caller,
+    Now(now): Now,
     Path(id): Path<String>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<AssignDto>,
@@ -49,14 +51,10 @@ async fn assign(
         .assignee_id
         .parse()
         .map_err(|_| AppError::invalid("assignee_id", "assignee_id must be a person's id"))?;
+    let run = super::scope::run_to_work_on(&st, &caller, path_id(&id, "activity")?).await?;
     let a = st
         .store
-        .assign_activity(
-            &caller.actor(),
-            path_id(&id, "activity")?,
-            if_match(&headers)?,
-            assignee,
-        )
+        .assign_activity(&caller.actor(), run.id, if_match(&headers)?, assignee)
         .await?;
-    Ok(with_etag(a.version, ActivityDto::from(&a)))
+    Ok(with_etag(a.version, ActivityDto::of(&a, now.today)))
 }

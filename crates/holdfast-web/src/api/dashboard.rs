@@ -35,13 +35,28 @@ pub fn routes(r: Routes) -> Routes {
     )
 }
 
-async fn healthz(State(st): State<AppState>) -> (StatusCode, &'static str) {
-    match st.store.ping().await {
-        Ok(()) => (StatusCode::OK, "ok"),
-        Err(e) => {
-            tracing::warn!(error = %e, "health check: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+async fn healthz(State(st): State<AppState>) -> (StatusCode, String) {
+    if let Err(e) = st.store.ping().await {
+        tracing::warn!(error = %e, "health check: database unreachable");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database unreachable".into(),
+        );
+    }
+    match &st.config.heartbeat {
+        Some(h) if h.stalled(holdfast_store::clock::now()) => {
+            let last = h.last_ok().to_rfc3339();
+            tracing::warn!(last_ok = %last, "health check: the worker has not ticked");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("worker stalled: last successful run at {last}"),
+            )
         }
+        Some(h) => (
+            StatusCode::OK,
+            format!("ok; worker last ran at {}", h.last_ok().to_rfc3339()),
+        ),
+        None => (StatusCode::OK, "ok".into()),
     }
 }
 
@@ -86,8 +101,7 @@ pub(crate) async fn figures(st: &AppState) -> Result<DashboardDto, AppError> {
         .map(|o| o.name)
         .unwrap_or_default();
     let c = st.store.counts().await?;
-    let now = chrono::Utc::now();
-    let o = st.store.operation_counts(now.date_naive(), now).await?;
+    let o = st.store.operation_counts(st.store.as_of().await?).await?;
     Ok(DashboardDto {
         organisation: org,
         people_active: c.people_active,

@@ -6,9 +6,13 @@ pub(crate) mod assignment;
 pub(crate) mod audit;
 pub(crate) mod calendar;
 pub(crate) mod dashboard;
+pub(crate) mod events;
 pub(crate) mod notifications;
 pub(crate) mod people;
 pub(crate) mod processes;
+pub(crate) mod readiness;
+pub(crate) mod rules;
+pub(crate) mod scope;
 pub(crate) mod session;
 pub(crate) mod task_evidence;
 pub(crate) mod tokens;
@@ -26,6 +30,33 @@ use serde::de::DeserializeOwned;
 use crate::error::AppError;
 use crate::routes::Routes;
 
+/// For `Option<Option<T>>` fields: absent stays `None` (with `#[serde(default)]`), and a
+/// present `null` becomes `Some(None)`, so a partial edit can clear a field.
+///
+/// # Errors
+/// When the value is not a `T` or `null`.
+pub fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}
+
+/// The clock for this request: now, in the organisation's time zone.
+pub struct Now(pub holdfast_core::clock::AsOf);
+
+impl FromRequestParts<crate::AppState> for Now {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        _parts: &mut Parts,
+        st: &crate::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(st.store.as_of().await?))
+    }
+}
+
 /// Registers every API route.
 pub fn routes(r: Routes) -> Routes {
     let r = session::routes(r);
@@ -34,6 +65,9 @@ pub fn routes(r: Routes) -> Routes {
     let r = users::routes(r);
     let r = tokens::routes(r);
     let r = processes::routes(r);
+    let r = readiness::routes(r);
+    let r = rules::routes(r);
+    let r = events::routes(r);
     let r = activities::routes(r);
     let r = assignment::routes(r);
     let r = work::routes(r);
@@ -65,7 +99,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                     Some((path, msg)) if !path.contains(' ') && path != "." => {
                         (path.to_owned(), msg.to_owned())
                     }
-                    _ => ("body".to_owned(), text.clone()),
+                    _ => match missing_field(&text) {
+                        Some(f) => (
+                            f.to_owned(),
+                            format!(
+                                "{f} is required here; send every field of a full replacement, or PATCH to change a few"
+                            ),
+                        ),
+                        None => ("body".to_owned(), text.clone()),
+                    },
                 };
                 Err(AppError::invalid(&field, message))
             }
@@ -77,6 +119,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             Err(e) => Err(AppError::BadRequest(e.body_text())),
         }
     }
+}
+
+/// The field serde reports as missing (``missing field `status` at line 1 column 9``).
+fn missing_field(text: &str) -> Option<&str> {
+    let rest = text.split("missing field `").nth(1)?;
+    rest.split('`').next()
 }
 
 fn strip_axum_prefix(text: &str) -> &str {

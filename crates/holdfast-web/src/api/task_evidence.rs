@@ -36,6 +36,7 @@ pub fn routes(r: Routes) -> Routes {
             Kind::Api,
             "Attach stored evidence to an open task, saying what it shows",
         )
+        .on_record()
         .takes::<AttachToTaskDto>()
         .gives::<Vec<TaskEvidenceDto>>(),
         attach,
@@ -85,14 +86,10 @@ async fn attach(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<AttachToTaskDto>,
 ) -> Result<Json<Vec<TaskEvidenceDto>>, AppError> {
+    let task = super::scope::task_to_work_on(&st, &caller, path_id(&id, "task")?).await?;
     let items = st
         .store
-        .attach_evidence_to_task(
-            &caller.actor(),
-            path_id(&id, "task")?,
-            &body.shows,
-            &body.evidence_id,
-        )
+        .attach_evidence_to_task(&caller.actor(), task.id, &body.shows, &body.evidence_id)
         .await?;
     Ok(Json(dtos(items)))
 }

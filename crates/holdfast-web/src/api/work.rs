@@ -4,15 +4,14 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
-use holdfast_core::interaction::{Assignee, Condition, EventKind, InteractionRule};
 use holdfast_core::policy::Action;
 use holdfast_core::task::{SlaOutcome, Task};
-use holdfast_store::{ActivityQuery, NewRule, NewTask, TaskQuery};
+use holdfast_store::{ActivityQuery, NewTask, TaskQuery};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::activities::ActivityDto;
-use super::{ApiJson, ApiQuery, Page, if_match, path_id, with_etag};
+use super::{ApiJson, ApiQuery, Now, Page, if_match, path_id, with_etag};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -21,7 +20,6 @@ use crate::routes::{Access, Kind, Routes, route};
 pub fn routes(r: Routes) -> Routes {
     let read = Access::Login(Action::ReadProcesses);
     let work = Access::Login(Action::WorkOnProcesses);
-    let manage = Access::Login(Action::ManageProcesses);
     r.add(
         route(
             Method::GET,
@@ -64,31 +62,9 @@ pub fn routes(r: Routes) -> Routes {
             Kind::Api,
             "Complete a task (needs If-Match)",
         )
+        .on_record()
         .gives::<TaskDto>(),
         complete_task,
-    )
-    .add(
-        route(
-            Method::GET,
-            "/api/v1/interactions",
-            read,
-            Kind::Api,
-            "List interaction rules",
-        )
-        .gives::<Vec<RuleDto>>(),
-        list_rules,
-    )
-    .add(
-        route(
-            Method::POST,
-            "/api/v1/interactions",
-            manage,
-            Kind::Api,
-            "Add an interaction rule",
-        )
-        .takes::<NewRuleDto>()
-        .gives::<RuleDto>(),
-        create_rule,
     )
     .add(
         route(
@@ -143,8 +119,10 @@ pub struct TaskDto {
     pub version: i64,
 }
 
-impl From<&Task> for TaskDto {
-    fn from(t: &Task) -> Self {
+impl TaskDto {
+    /// The task as shown at `now`, its SLA judged then.
+    #[must_use]
+    pub fn of(t: &Task, now: chrono::DateTime<chrono::Utc>) -> Self {
         Self {
             id: t.id.to_string(),
             title: t.title.clone(),
@@ -154,7 +132,7 @@ impl From<&Task> for TaskDto {
             due_at: t.due_at,
             priority: t.priority.clone(),
             status: t.status.to_string(),
-            sla: t.sla(chrono::Utc::now()),
+            sla: t.sla(now),
             labels: t.labels.clone(),
             source_type: t.source_type.clone(),
             source_id: t.source_id.clone(),
@@ -213,6 +191,7 @@ pub struct TaskParams {
 
 async fn list_tasks(
     State(st): State<AppState>,
+    Now(now): Now,
     ApiQuery(p): ApiQuery<TaskParams>,
 ) -> Result<Json<Page<TaskDto>>, AppError> {
     let limit = super::page_limit(p.limit)?;
@@ -244,7 +223,7 @@ async fn list_tasks(
         )
     });
     Ok(Json(Page {
-        items: rows.iter().map(TaskDto::from).collect(),
+        items: rows.iter().map(|t| TaskDto::of(t, now.now)).collect(),
         total,
         next_cursor,
     }))
@@ -253,6 +232,7 @@ async fn list_tasks(
 async fn create_task(
     State(st): State<AppState>,
     caller: Caller,
+    Now(now): Now,
     ApiJson(b): ApiJson<NewTaskDto>,
 ) -> Result<Response, AppError> {
     let process_id: Option<holdfast_core::ids::ProcessId> = b
@@ -271,6 +251,15 @@ async fn create_task(
                 .map_err(|_| AppError::invalid("owner_id", "owner_id must be a person's id"))
         })
         .transpose()?;
+    // Making a task for someone is work on their task: only managers give work to others.
+    let owner_id = owner_id.or(caller.account.person_id);
+    if !holdfast_core::policy::may_work_on(
+        caller.role(),
+        caller.account.person_id,
+        &holdfast_core::policy::WorkRecord::Task { owner: owner_id },
+    ) {
+        return Err(AppError::Forbidden);
+    }
     if let Some(p) = process_id {
         st.store
             .process(p)
@@ -307,161 +296,33 @@ async fn create_task(
             },
         )
         .await?;
-    let mut resp = with_etag(t.version, TaskDto::from(&t));
+    let mut resp = with_etag(t.version, TaskDto::of(&t, now.now));
     *resp.status_mut() = StatusCode::CREATED;
     Ok(resp)
 }
 
 async fn show_task(
     State(st): State<AppState>,
+    Now(now): Now,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let t = st.store.task(path_id(&id, "task")?).await?;
-    Ok(with_etag(t.version, TaskDto::from(&t)))
+    Ok(with_etag(t.version, TaskDto::of(&t, now.now)))
 }
 
 async fn complete_task(
     State(st): State<AppState>,
     caller: Caller,
+    Now(now): Now,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
+    let task = super::scope::task_to_work_on(&st, &caller, path_id(&id, "task")?).await?;
     let t = st
         .store
-        .complete_task(
-            &caller.actor(),
-            path_id(&id, "task")?,
-            if_match(&headers)?,
-            chrono::Utc::now(),
-        )
+        .complete_task(&caller.actor(), task.id, if_match(&headers)?, now.now)
         .await?;
-    Ok(with_etag(t.version, TaskDto::from(&t)))
-}
-
-/// An interaction rule as the API shows it.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct RuleDto {
-    /// Id.
-    pub id: String,
-    /// Where the event happens.
-    pub from_process: String,
-    /// The event.
-    pub event: String,
-    /// Only when `field` equals `equals`.
-    #[schemars(with = "Option<serde_json::Value>")]
-    pub condition: Option<Condition>,
-    /// Where the task goes.
-    pub to_process: String,
-    /// The task's title.
-    pub task_title: String,
-    /// Its priority.
-    pub priority: String,
-    /// SLA in hours.
-    pub sla_hours: i64,
-    /// Who does the task: `process_owner` or `owners_manager`.
-    pub assign_to: String,
-    /// Whether it fires.
-    pub active: bool,
-}
-
-impl From<&InteractionRule> for RuleDto {
-    fn from(r: &InteractionRule) -> Self {
-        Self {
-            id: r.id.to_string(),
-            from_process: r.from_process.to_string(),
-            event: r.event.to_string(),
-            condition: r.condition.clone(),
-            to_process: r.to_process.to_string(),
-            task_title: r.task_title.clone(),
-            priority: r.priority.clone(),
-            sla_hours: r.sla_hours,
-            assign_to: r.assign_to.to_string(),
-            active: r.active,
-        }
-    }
-}
-
-/// A new interaction rule.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewRuleDto {
-    /// Process id where the event happens.
-    pub from_process: String,
-    /// Event name, e.g. `person_left`.
-    pub event: String,
-    /// Optional condition.
-    #[serde(default)]
-    #[schemars(with = "Option<serde_json::Value>")]
-    pub condition: Option<Condition>,
-    /// Process id that gets the task.
-    pub to_process: String,
-    /// Task title (`{subject}` is filled in).
-    pub task_title: String,
-    /// `low`, `normal`, `high`.
-    #[serde(default)]
-    pub priority: Option<String>,
-    /// SLA in hours, positive.
-    pub sla_hours: i64,
-    /// Who does the task: `process_owner` (default) or `owners_manager`, for escalations.
-    #[serde(default)]
-    pub assign_to: Option<String>,
-}
-
-async fn list_rules(State(st): State<AppState>) -> Result<Json<Vec<RuleDto>>, AppError> {
-    Ok(Json(
-        st.store
-            .list_rules()
-            .await?
-            .iter()
-            .map(RuleDto::from)
-            .collect(),
-    ))
-}
-
-async fn create_rule(
-    State(st): State<AppState>,
-    caller: Caller,
-    ApiJson(b): ApiJson<NewRuleDto>,
-) -> Result<(StatusCode, Json<RuleDto>), AppError> {
-    let event: EventKind = b
-        .event
-        .parse()
-        .map_err(|m: String| AppError::invalid("event", m))?;
-    let process = |field: &str, s: &str| {
-        s.parse()
-            .map_err(|_| AppError::invalid(field, format!("{field} must be a process id")))
-    };
-    let from = process("from_process", &b.from_process)?;
-    let to = process("to_process", &b.to_process)?;
-    let assign_to: Assignee = match b.assign_to.as_deref() {
-        None => Assignee::ProcessOwner,
-        Some(a) => a
-            .parse()
-            .map_err(|m: String| AppError::invalid("assign_to", m))?,
-    };
-    let rule = st
-        .store
-        .create_rule(
-            &caller.actor(),
-            NewRule {
-                from_process: from,
-                event,
-                condition: b.condition,
-                to_process: to,
-                task_title: b.task_title,
-                priority: b.priority.unwrap_or_else(|| "normal".into()),
-                sla_hours: b.sla_hours,
-                assign_to,
-            },
-        )
-        .await
-        .map_err(|e| match e {
-            holdfast_store::StoreError::NotFound(_) => {
-                AppError::invalid("from_process", "both processes must exist")
-            }
-            other => other.into(),
-        })?;
-    Ok((StatusCode::CREATED, Json(RuleDto::from(&rule))))
+    Ok(with_etag(t.version, TaskDto::of(&t, now.now)))
 }
 
 /// How far ahead "my work" shows runs.
@@ -490,7 +351,8 @@ pub(crate) async fn work_of(st: &AppState, caller: &Caller) -> Result<MyWorkDto,
     };
     // What needs doing now: overdue runs and those due within the month, not the whole
     // planning horizon.
-    let soon = chrono::Utc::now().date_naive() + chrono::Duration::days(MY_WORK_DAYS);
+    let now = st.store.as_of().await?;
+    let soon = now.today + chrono::Duration::days(MY_WORK_DAYS);
     let activities = st
         .store
         .list_activities(&ActivityQuery {
@@ -511,7 +373,10 @@ pub(crate) async fn work_of(st: &AppState, caller: &Caller) -> Result<MyWorkDto,
         })
         .await?;
     Ok(MyWorkDto {
-        activities: activities.iter().map(ActivityDto::from).collect(),
-        tasks: tasks.iter().map(TaskDto::from).collect(),
+        activities: activities
+            .iter()
+            .map(|a| ActivityDto::of(a, now.today))
+            .collect(),
+        tasks: tasks.iter().map(|t| TaskDto::of(t, now.now)).collect(),
     })
 }

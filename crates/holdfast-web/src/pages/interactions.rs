@@ -1,9 +1,11 @@
 //! The interaction rules editor: when an event happens in one process (and a fact of it has
 //! a value), a task goes to another, done by its owner or the owner's manager, within an SLA.
+//! Rules are added, edited, disabled, enabled and deleted here, each with the version the
+//! page showed, so a stale page changes nothing.
 
 use askama::Template;
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use holdfast_core::FieldError;
@@ -42,9 +44,42 @@ pub fn routes(r: Routes) -> Routes {
         ),
         add_interaction,
     )
+    .add(
+        route(
+            Method::POST,
+            "/interactions/{id}",
+            Access::Login(Action::ManageProcesses),
+            Kind::Page,
+            "Edit an interaction rule",
+        ),
+        edit_interaction,
+    )
+    .add(
+        route(
+            Method::POST,
+            "/interactions/{id}/toggle",
+            Access::Login(Action::ManageProcesses),
+            Kind::Page,
+            "Disable or enable an interaction rule",
+        ),
+        toggle_interaction,
+    )
+    .add(
+        route(
+            Method::POST,
+            "/interactions/{id}/delete",
+            Access::Login(Action::ManageProcesses),
+            Kind::Page,
+            "Delete an interaction rule",
+        ),
+        delete_interaction,
+    )
 }
 
 struct RuleRow {
+    id: String,
+    version: i64,
+    active: bool,
     event: String,
     from: String,
     to: String,
@@ -56,6 +91,11 @@ struct RuleRow {
 
 #[derive(Deserialize, Default)]
 struct RuleForm {
+    /// The rule being edited (empty when adding).
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    version: String,
     #[serde(default)]
     from_process: String,
     #[serde(default)]
@@ -115,6 +155,9 @@ async fn rules_page(
             .await?
             .iter()
             .map(|r| RuleRow {
+                id: r.id.to_string(),
+                version: r.version,
+                active: r.active,
                 event: r.event.to_string(),
                 from: name(&r.from_process),
                 to: name(&r.to_process),
@@ -154,19 +197,120 @@ async fn rules_page(
     }
 }
 
-async fn interactions(State(st): State<AppState>, caller: Caller) -> Response {
-    rules_page(
-        &st,
-        &caller,
-        RuleForm {
-            sla_hours: "24".into(),
-            priority: "normal".into(),
-            ..RuleForm::default()
+#[derive(Deserialize, Default)]
+struct EditQuery {
+    #[serde(default)]
+    edit: String,
+}
+
+async fn interactions(
+    State(st): State<AppState>,
+    caller: Caller,
+    Query(q): Query<EditQuery>,
+) -> Response {
+    let mut form = RuleForm {
+        sla_hours: "24".into(),
+        priority: "normal".into(),
+        ..RuleForm::default()
+    };
+    if !q.edit.is_empty() {
+        match path_id(&q.edit, "interaction rule") {
+            Ok(id) => match st.store.rule(id).await {
+                Ok(r) => {
+                    form = RuleForm {
+                        id: r.id.to_string(),
+                        version: r.version.to_string(),
+                        from_process: r.from_process.to_string(),
+                        event: r.event.to_string(),
+                        to_process: r.to_process.to_string(),
+                        task_title: r.task_title.clone(),
+                        sla_hours: r.sla_hours.to_string(),
+                        priority: r.priority.clone(),
+                        condition_field: r
+                            .condition
+                            .as_ref()
+                            .map(|c| c.field.clone())
+                            .unwrap_or_default(),
+                        condition_equals: r
+                            .condition
+                            .as_ref()
+                            .map(|c| c.equals.clone())
+                            .unwrap_or_default(),
+                        assign_to: r.assign_to.to_string(),
+                    };
+                }
+                Err(e) => return error_page(&caller, &e.into()),
+            },
+            Err(e) => return error_page(&caller, &e),
+        }
+    }
+    rules_page(&st, &caller, form, Vec::new(), StatusCode::OK).await
+}
+
+/// The rule a form describes, every bad field named.
+fn parse_rule(f: &RuleForm) -> Result<NewRule, AppError> {
+    let event: EventKind = f
+        .event
+        .parse()
+        .map_err(|m: String| AppError::invalid("event", m))?;
+    let sla: i64 =
+        f.sla_hours.trim().parse().map_err(|_| {
+            AppError::invalid("sla_hours", "enter the SLA as a whole number of hours")
+        })?;
+    let from = path_id(&f.from_process, "process")
+        .map_err(|_| AppError::invalid("from_process", "choose a process"))?;
+    let to = path_id(&f.to_process, "process")
+        .map_err(|_| AppError::invalid("to_process", "choose a process"))?;
+    let condition = match (f.condition_field.trim(), f.condition_equals.trim()) {
+        ("", "") => None,
+        ("", _) | (_, "") => {
+            return Err(AppError::invalid(
+                "condition_field",
+                "a condition needs both a fact (such as department) and the value it must have",
+            ));
+        }
+        (field, equals) => Some(Condition {
+            field: field.to_owned(),
+            equals: equals.to_owned(),
+        }),
+    };
+    let assign_to: Assignee = if f.assign_to.is_empty() {
+        Assignee::ProcessOwner
+    } else {
+        f.assign_to
+            .parse()
+            .map_err(|m: String| AppError::invalid("assign_to", m))?
+    };
+    Ok(NewRule {
+        from_process: from,
+        event,
+        condition,
+        to_process: to,
+        task_title: f.task_title.clone(),
+        priority: if f.priority.is_empty() {
+            "normal".into()
+        } else {
+            f.priority.clone()
         },
-        Vec::new(),
-        StatusCode::OK,
-    )
-    .await
+        sla_hours: sla,
+        assign_to,
+    })
+}
+
+/// After a rule form: back to the list, or the form again with what was typed and why not.
+async fn after_rule_form(
+    st: &AppState,
+    caller: &Caller,
+    f: RuleForm,
+    result: Result<(), AppError>,
+) -> Response {
+    match result {
+        Ok(()) => see_other("/interactions"),
+        Err(e) => match field_errors(e) {
+            Ok(errors) => rules_page(st, caller, f, errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+            Err(e) => error_page(caller, &e),
+        },
+    }
 }
 
 async fn add_interaction(
@@ -175,62 +319,82 @@ async fn add_interaction(
     Form(f): Form<RuleForm>,
 ) -> Response {
     let result = async {
-        let event: EventKind = f
-            .event
-            .parse()
-            .map_err(|m: String| AppError::invalid("event", m))?;
-        let sla: i64 = f.sla_hours.trim().parse().map_err(|_| {
-            AppError::invalid("sla_hours", "enter the SLA as a whole number of hours")
-        })?;
-        let from = path_id(&f.from_process, "process")
-            .map_err(|_| AppError::invalid("from_process", "choose a process"))?;
-        let to = path_id(&f.to_process, "process")
-            .map_err(|_| AppError::invalid("to_process", "choose a process"))?;
-        let condition = match (f.condition_field.trim(), f.condition_equals.trim()) {
-            ("", "") => None,
-            ("", _) | (_, "") => {
-                return Err(AppError::invalid(
-                    "condition_field",
-                    "a condition needs both a fact (such as department) and the value it must have",
-                ));
-            }
-            (field, equals) => Some(Condition {
-                field: field.to_owned(),
-                equals: equals.to_owned(),
-            }),
-        };
-        let assign_to: Assignee = if f.assign_to.is_empty() {
-            Assignee::ProcessOwner
-        } else {
-            f.assign_to
-                .parse()
-                .map_err(|m: String| AppError::invalid("assign_to", m))?
-        };
-        let rule = NewRule {
-            from_process: from,
-            event,
-            condition,
-            to_process: to,
-            task_title: f.task_title.clone(),
-            priority: if f.priority.is_empty() {
-                "normal".into()
-            } else {
-                f.priority.clone()
-            },
-            sla_hours: sla,
-            assign_to,
-        };
-        st.store.create_rule(&caller.actor(), rule).await?;
+        st.store
+            .create_rule(&caller.actor(), parse_rule(&f)?)
+            .await?;
         Ok::<_, AppError>(())
     }
     .await;
-    match result {
-        Ok(()) => see_other("/interactions"),
-        Err(e) => match field_errors(e) {
-            Ok(errors) => {
-                rules_page(&st, &caller, f, errors, StatusCode::UNPROCESSABLE_ENTITY).await
-            }
-            Err(e) => error_page(&caller, &e),
-        },
+    after_rule_form(&st, &caller, f, result).await
+}
+
+async fn edit_interaction(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Form(mut f): Form<RuleForm>,
+) -> Response {
+    f.id.clone_from(&id);
+    let result = async {
+        let id = path_id(&id, "interaction rule")?;
+        let version = super::form_version(&f.version)?;
+        let active = st.store.rule(id).await?.active;
+        st.store
+            .update_rule(&caller.actor(), id, version, parse_rule(&f)?, active)
+            .await?;
+        Ok::<_, AppError>(())
     }
+    .await;
+    after_rule_form(&st, &caller, f, result).await
+}
+
+#[derive(Deserialize, Default)]
+struct VersionForm {
+    #[serde(default)]
+    version: String,
+}
+
+async fn toggle_interaction(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Form(v): Form<VersionForm>,
+) -> Response {
+    let result = async {
+        let id = path_id(&id, "interaction rule")?;
+        let version = super::form_version(&v.version)?;
+        let r = st.store.rule(id).await?;
+        let same = NewRule {
+            from_process: r.from_process,
+            event: r.event,
+            condition: r.condition.clone(),
+            to_process: r.to_process,
+            task_title: r.task_title.clone(),
+            priority: r.priority.clone(),
+            sla_hours: r.sla_hours,
+            assign_to: r.assign_to,
+        };
+        st.store
+            .update_rule(&caller.actor(), id, version, same, !r.active)
+            .await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
+    after_rule_form(&st, &caller, RuleForm::default(), result).await
+}
+
+async fn delete_interaction(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Form(v): Form<VersionForm>,
+) -> Response {
+    let result = async {
+        let id = path_id(&id, "interaction rule")?;
+        let version = super::form_version(&v.version)?;
+        st.store.delete_rule(&caller.actor(), id, version).await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
+    after_rule_form(&st, &caller, RuleForm::default(), result).await
 }

@@ -3,12 +3,15 @@
 
 mod admin;
 mod audit;
+mod events;
 mod interactions;
+mod lifecycle;
 mod login;
 pub(crate) mod me;
 mod people;
 mod process_form;
 mod processes;
+mod readiness;
 mod runs;
 mod tasks;
 mod work;
@@ -67,8 +70,11 @@ pub fn routes(r: Routes) -> Routes {
     let r = people::routes(r);
     let r = admin::routes(r);
     let r = audit::routes(r);
+    let r = events::routes(r);
     let r = process_form::routes(r);
     let r = processes::routes(r);
+    let r = lifecycle::routes(r);
+    let r = readiness::routes(r);
     let r = runs::routes(r);
     let r = tasks::routes(r);
     let r = interactions::routes(r);
@@ -94,6 +100,8 @@ pub struct Nav {
     pub users: bool,
     /// Show the process links.
     pub processes: bool,
+    /// Show the failed dispatches link.
+    pub dispatch: bool,
 }
 
 impl Nav {
@@ -109,6 +117,7 @@ impl Nav {
             audit: caller.may(Action::ReadAuditTrail),
             users: caller.may(Action::ReadUsers),
             processes: caller.may(Action::ReadProcesses),
+            dispatch: caller.may(Action::ManageDispatch),
         }
     }
 
@@ -124,6 +133,7 @@ impl Nav {
             audit: false,
             users: false,
             processes: false,
+            dispatch: false,
         }
     }
 }

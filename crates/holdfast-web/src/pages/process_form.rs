@@ -15,8 +15,9 @@ use serde::Deserialize;
 
 use super::{Nav, error_page, field_errors, render, see_other};
 use crate::AppState;
+use crate::api::Now;
 use crate::api::path_id;
-use crate::api::processes::{ProcessBody, RaciBody, define, definition};
+use crate::api::processes::{ProcessBody, RaciBody, define, redefine};
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::routes::{Access, Kind, Routes, route};
@@ -199,6 +200,9 @@ async fn body(
         evidence: lines(&f.evidence),
         clauses: commas(&f.clauses),
         controls: commas(&f.controls),
+        emits: existing.map_or_else(Vec::new, |p| {
+            p.emits.iter().map(ToString::to_string).collect()
+        }),
         status: Some(f.status.clone()).filter(|s| !s.is_empty()),
     })
 }
@@ -237,11 +241,12 @@ async fn new_form(caller: Caller) -> Response {
 async fn create(
     State(st): State<AppState>,
     caller: Caller,
+    Now(as_of): Now,
     Form(f): Form<ProcessForm>,
 ) -> Response {
     let result = async {
         let b = body(&st, &f, None).await?;
-        define(&st, &caller, b).await
+        define(&st, &caller, b, as_of).await
     }
     .await;
     match result {
@@ -268,24 +273,15 @@ async fn edit_form(State(st): State<AppState>, caller: Caller, Path(id): Path<St
 async fn update(
     State(st): State<AppState>,
     caller: Caller,
+    Now(as_of): Now,
     Path(id): Path<String>,
     Form(f): Form<ProcessForm>,
 ) -> Response {
     let result = async {
         let existing = st.store.process(path_id(&id, "process")?).await?;
         let version = super::form_version(&f.version)?;
-        let def = definition(&st, body(&st, &f, Some(&existing)).await?).await?;
-        Ok::<_, AppError>(
-            st.store
-                .update_process(
-                    &caller.actor(),
-                    existing.id,
-                    version,
-                    def,
-                    chrono::Utc::now().date_naive(),
-                )
-                .await?,
-        )
+        let b = body(&st, &f, Some(&existing)).await?;
+        redefine(&st, &caller, existing.id, version, b, as_of).await
     }
     .await;
     match result {

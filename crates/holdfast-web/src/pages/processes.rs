@@ -10,14 +10,15 @@ use axum::response::{IntoResponse, Response};
 use holdfast_core::FieldError;
 use holdfast_core::map::traffic;
 use holdfast_core::policy::Action;
-use holdfast_core::readiness::{Finding, Severity};
+use holdfast_core::process::ProcessStatus;
+use holdfast_core::readiness::{Period, Settings};
 use holdfast_store::{ActivityQuery, TaskQuery};
 
 use super::{Nav, error_page, render};
 use crate::AppState;
 use crate::api::activities::ActivityDto;
-use crate::api::path_id;
-use crate::api::processes::{ProcessDto, findings, process_map};
+use crate::api::processes::{ProcessDto, process_map};
+use crate::api::{Now, path_id};
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::routes::{Access, Kind, Routes, route};
@@ -58,16 +59,6 @@ pub fn routes(r: Routes) -> Routes {
         ),
         show,
     )
-    .add(
-        route(
-            Method::GET,
-            "/readiness",
-            read,
-            Kind::Page,
-            "Readiness findings",
-        ),
-        readiness,
-    )
 }
 
 pub(super) async fn names(st: &AppState) -> Result<HashMap<String, String>, AppError> {
@@ -95,6 +86,7 @@ struct Row {
     name: String,
     owner: String,
     cadence: String,
+    cadence_words: String,
     status: String,
     open: usize,
     overdue: usize,
@@ -108,7 +100,7 @@ struct ListPage {
     can_manage: bool,
 }
 
-async fn list(State(st): State<AppState>, caller: Caller) -> Response {
+async fn list(State(st): State<AppState>, caller: Caller, Now(as_of): Now) -> Response {
     let result = async {
         let processes = st.store.list_processes().await?;
         let open = st
@@ -119,7 +111,6 @@ async fn list(State(st): State<AppState>, caller: Caller) -> Response {
                 ..Default::default()
             })
             .await?;
-        let today = chrono::Utc::now().date_naive();
         let mut rows = Vec::new();
         for p in &processes {
             let mine: Vec<_> = open.iter().filter(|a| a.process_id == p.id).collect();
@@ -128,9 +119,10 @@ async fn list(State(st): State<AppState>, caller: Caller) -> Response {
                 name: p.name.clone(),
                 owner: person_name(&st, p.owner_id.map(|o| o.to_string()).as_deref()).await,
                 cadence: p.cadence.rule().to_owned(),
+                cadence_words: p.cadence.describe(),
                 status: p.status.to_string(),
                 open: mine.len(),
-                overdue: mine.iter().filter(|a| a.due_date < today).count(),
+                overdue: mine.iter().filter(|a| a.is_overdue(as_of.today)).count(),
             });
         }
         Ok::<_, AppError>(rows)
@@ -154,6 +146,10 @@ async fn list(State(st): State<AppState>, caller: Caller) -> Response {
 struct DetailPage {
     nav: Nav,
     p: ProcessDto,
+    /// What a manager may do with the process now.
+    lifecycle: Lifecycle,
+    /// The first day of the audit period the interactions are judged over.
+    period_from: chrono::NaiveDate,
     owner: String,
     deputy: String,
     raci: String,
@@ -182,6 +178,17 @@ impl DetailPage {
             .map_or("nobody", String::as_str)
     }
 
+    /// The reason typed in the lifecycle form `form` (`pause`, `retire`) before it was
+    /// refused, if any.
+    fn kept_for(&self, form: &str) -> &str {
+        self.kept_reason(form)
+    }
+
+    /// The end date typed for a refused pause.
+    fn kept_until(&self) -> &str {
+        &self.correction.until
+    }
+
     /// The reason typed for run `id` before its correction was refused, if any.
     fn kept_reason(&self, id: &str) -> &str {
         match &self.correction.kept {
@@ -191,7 +198,25 @@ impl DetailPage {
     }
 }
 
-/// An interaction of one process, with how its tasks did in the last 90 days.
+/// The lifecycle forms the process page offers for a status.
+#[derive(Clone, Copy)]
+pub(super) struct Lifecycle {
+    pause: bool,
+    resume: bool,
+    retire: bool,
+}
+
+impl Lifecycle {
+    fn of(status: ProcessStatus) -> Self {
+        Self {
+            pause: status == ProcessStatus::Active,
+            resume: status == ProcessStatus::Paused,
+            retire: status != ProcessStatus::Retired,
+        }
+    }
+}
+
+/// An interaction of one process, with how its tasks did in the audit period.
 struct InteractionRow {
     direction: &'static str,
     other: String,
@@ -218,8 +243,10 @@ pub(super) struct Correction {
     pub message: Option<String>,
     /// Why it was refused.
     pub errors: Vec<FieldError>,
-    /// The run it was for and the reason typed, kept for another try.
+    /// The run (or lifecycle form) it was for and the reason typed, kept for another try.
     pub kept: Option<(String, String)>,
+    /// The end date typed for a pause, kept for another try.
+    pub until: String,
 }
 
 /// A process with its runs, interactions and SLA health; `correction` says what a form on it
@@ -232,6 +259,8 @@ pub(super) async fn detail_page(
     status: StatusCode,
 ) -> Response {
     let result = async {
+        let as_of = st.store.as_of().await?;
+        let period = Period::ending(as_of.today, Settings::default().period_months);
         let process = st.store.process(id).await?;
         let names = names(st).await?;
         let runs = st
@@ -242,11 +271,10 @@ pub(super) async fn detail_page(
                 ..Default::default()
             })
             .await?;
-        let today = chrono::Utc::now().date_naive();
         let (mut past, upcoming): (Vec<_>, Vec<_>) = runs
             .iter()
-            .map(ActivityDto::from)
-            .partition(|a| a.due_date < today);
+            .map(|a| ActivityDto::of(a, as_of.today))
+            .partition(|a| a.due_date < as_of.today);
         past.reverse();
         let rules = st.store.list_rules().await?;
         let name = |id: &holdfast_core::ids::ProcessId| {
@@ -272,14 +300,14 @@ pub(super) async fn detail_page(
                 );
             }
         }
-        let now = chrono::Utc::now();
         let interactions = mine
             .iter()
             .map(|r| {
                 let t = traffic(
                     r,
-                    tasks_in.get(&r.to_process).map_or(&[][..], Vec::as_slice),
-                    now,
+                    tasks_in.get(&r.to_process).into_iter().flatten(),
+                    period,
+                    as_of,
                 );
                 let (direction, other) = if !r.links_processes() {
                     ("Within", "this process".to_owned())
@@ -334,6 +362,8 @@ pub(super) async fn detail_page(
             nav: Nav::of(caller, "processes"),
             owner: person_name(st, process.owner_id.map(|o| o.to_string()).as_deref()).await,
             deputy: person_name(st, process.deputy_id.map(|o| o.to_string()).as_deref()).await,
+            lifecycle: Lifecycle::of(process.status),
+            period_from: period.from,
             p: ProcessDto::from(&process),
             raci,
             interactions,
@@ -360,8 +390,8 @@ struct MapPage {
     svg: String,
 }
 
-async fn map_page(State(st): State<AppState>, caller: Caller) -> Response {
-    match process_map(&st).await {
+async fn map_page(State(st): State<AppState>, caller: Caller, Now(as_of): Now) -> Response {
+    match process_map(&st, as_of).await {
         Ok(map) => render(
             StatusCode::OK,
             &MapPage {
@@ -373,8 +403,8 @@ async fn map_page(State(st): State<AppState>, caller: Caller) -> Response {
     }
 }
 
-async fn map_svg(State(st): State<AppState>, caller: Caller) -> Response {
-    match process_map(&st).await {
+async fn map_svg(State(st): State<AppState>, caller: Caller, Now(as_of): Now) -> Response {
+    match process_map(&st, as_of).await {
         Ok(map) => (
             [
                 (header::CONTENT_TYPE, "image/svg+xml"),
@@ -383,40 +413,6 @@ async fn map_svg(State(st): State<AppState>, caller: Caller) -> Response {
             crate::svg::render(&map),
         )
             .into_response(),
-        Err(e) => error_page(&caller, &e),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "readiness.html")]
-struct ReadinessPage {
-    nav: Nav,
-    findings: Vec<Finding>,
-    majors: usize,
-    minors: usize,
-    observations: usize,
-}
-
-async fn readiness(State(st): State<AppState>, caller: Caller) -> Response {
-    match findings(&st).await {
-        Ok(findings) => {
-            let count = |s| findings.iter().filter(|f| f.severity == s).count();
-            let (majors, minors, observations) = (
-                count(Severity::Major),
-                count(Severity::Minor),
-                count(Severity::Observation),
-            );
-            render(
-                StatusCode::OK,
-                &ReadinessPage {
-                    nav: Nav::of(&caller, "readiness"),
-                    findings,
-                    majors,
-                    minors,
-                    observations,
-                },
-            )
-        }
         Err(e) => error_page(&caller, &e),
     }
 }

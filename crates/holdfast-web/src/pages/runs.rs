@@ -36,7 +36,8 @@ pub fn routes(r: Routes) -> Routes {
             Access::Login(Action::WorkOnProcesses),
             Kind::Page,
             "Reopen a closed run with a reason",
-        ),
+        )
+        .on_record(),
         reopen,
     )
     .add(
@@ -46,7 +47,8 @@ pub fn routes(r: Routes) -> Routes {
             Access::Login(Action::WorkOnProcesses),
             Kind::Page,
             "Give a run to a colleague",
-        ),
+        )
+        .on_record(),
         assign,
     )
 }
@@ -99,13 +101,13 @@ async fn correct(st: &AppState, caller: &Caller, id: &str, f: ReasonForm, fix: F
         Ok(run) => run,
         Err(e) => return error_page(caller, &e),
     };
-    let process = match st.store.activity(run).await {
+    let process = match crate::api::scope::run_to_work_on(st, caller, run).await {
         Ok(a) => a.process_id,
-        Err(e) => return error_page(caller, &e.into()),
+        Err(e) => return error_page(caller, &e),
     };
     let result = async {
         let version = super::form_version(&f.version)?;
-        let now = chrono::Utc::now();
+        let now = st.store.as_of().await?.now;
         let actor = caller.actor();
         let done: Result<_, StoreError> = match fix {
             Fix::Skip => {

@@ -77,6 +77,7 @@ const TASKS_PER_PAGE: u32 = 50;
 async fn tasks(
     State(st): State<AppState>,
     caller: Caller,
+    crate::api::Now(now): crate::api::Now,
     Query(f): Query<TaskFilters>,
 ) -> Response {
     let open = f.open.as_deref() != Some("0");
@@ -117,7 +118,7 @@ async fn tasks(
             .iter()
             .map(|t| {
                 (
-                    TaskDto::from(t),
+                    TaskDto::of(t, now.now),
                     t.process_id
                         .and_then(|p| names.get(&p.to_string()).cloned())
                         .unwrap_or_default(),

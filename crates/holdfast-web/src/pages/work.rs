@@ -18,8 +18,9 @@ use super::{Nav, error_page, field_errors, render, see_other};
 use crate::AppState;
 use crate::api::activities::read_upload;
 use crate::api::notifications::notifications_of;
-use crate::api::path_id;
+use crate::api::scope::{run_to_work_on, task_to_work_on};
 use crate::api::work::{MyWorkDto, TaskDto, work_of};
+use crate::api::{Now, path_id};
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::routes::{Access, Kind, Routes, route};
@@ -45,6 +46,7 @@ pub fn routes(r: Routes) -> Routes {
             Kind::Page,
             "Upload evidence for a run",
         )
+        .on_record()
         .body_limit(holdfast_core::evidence::MAX_EVIDENCE_BYTES + 64 * 1024),
         upload,
     )
@@ -56,6 +58,7 @@ pub fn routes(r: Routes) -> Routes {
             Kind::Page,
             "Upload evidence for a task",
         )
+        .on_record()
         .body_limit(holdfast_core::evidence::MAX_EVIDENCE_BYTES + 64 * 1024),
         upload_to_task,
     )
@@ -66,7 +69,8 @@ pub fn routes(r: Routes) -> Routes {
             work,
             Kind::Page,
             "Close a run",
-        ),
+        )
+        .on_record(),
         close,
     )
     .add(
@@ -76,7 +80,8 @@ pub fn routes(r: Routes) -> Routes {
             work,
             Kind::Page,
             "Complete a task",
-        ),
+        )
+        .on_record(),
         complete,
     )
 }
@@ -206,7 +211,9 @@ async fn upload(
     mp: Multipart,
 ) -> Response {
     let result = async {
-        let id = path_id(&id, "activity")?;
+        let id = run_to_work_on(&st, &caller, path_id(&id, "activity")?)
+            .await?
+            .id;
         let (new, description, req) = read_upload_with_requirement(mp).await?;
         st.store
             .upload_evidence_to_activity(&caller.actor(), id, &req, new, &description)
@@ -224,7 +231,9 @@ async fn upload_to_task(
     mp: Multipart,
 ) -> Response {
     let result = async {
-        let id = path_id(&id, "task")?;
+        let id = task_to_work_on(&st, &caller, path_id(&id, "task")?)
+            .await?
+            .id;
         let (new, description, shows) = read_upload_with_requirement(mp).await?;
         st.store
             .upload_evidence_to_task(&caller.actor(), id, &shows, new, &description)
@@ -317,19 +326,15 @@ struct CloseForm {
 async fn close(
     State(st): State<AppState>,
     caller: Caller,
+    Now(now): Now,
     Path(id): Path<String>,
     Form(f): Form<CloseForm>,
 ) -> Response {
     let result = async {
         let version = super::form_version(&f.version)?;
+        let run = run_to_work_on(&st, &caller, path_id(&id, "activity")?).await?;
         st.store
-            .close_activity(
-                &caller.actor(),
-                path_id(&id, "activity")?,
-                version,
-                &f.comment,
-                chrono::Utc::now(),
-            )
+            .close_activity(&caller.actor(), run.id, version, &f.comment, now.now)
             .await?;
         Ok::<_, AppError>(())
     }
@@ -361,18 +366,15 @@ async fn close(
 async fn complete(
     State(st): State<AppState>,
     caller: Caller,
+    Now(now): Now,
     Path(id): Path<String>,
     Form(f): Form<CloseForm>,
 ) -> Response {
     let result = async {
         let version = super::form_version(&f.version)?;
+        let task = task_to_work_on(&st, &caller, path_id(&id, "task")?).await?;
         st.store
-            .complete_task(
-                &caller.actor(),
-                path_id(&id, "task")?,
-                version,
-                chrono::Utc::now(),
-            )
+            .complete_task(&caller.actor(), task.id, version, now.now)
             .await?;
         Ok::<_, AppError>(())
     }

@@ -3,17 +3,35 @@
 //! a new route is covered the moment it exists.
 
 use holdfast_core::account::Role;
-use holdfast_core::policy::allows;
+use holdfast_core::ids::PersonId;
+use holdfast_core::policy::{WorkRecord, allows, may_work_on};
 use holdfast_web::routes::{Access, Kind};
 use holdfast_web::{AppState, WebConfig};
 use reqwest::Method;
 
 use crate::helpers::{Db, Session, TestApp, spawn_app};
 
-fn concrete(path: &str, app: &TestApp, token_id: &str, feed_path: &str) -> String {
+/// Whose records a route's path names: the owner's (Ada's) or the member's own.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Records {
+    Owners,
+    Members,
+}
+
+fn concrete(
+    path: &str,
+    app: &TestApp,
+    token_id: &str,
+    feed_path: &str,
+    records: Records,
+) -> String {
     if path == "/calendar/{secret}" {
         return feed_path.to_owned();
     }
+    let (activity, task) = match records {
+        Records::Owners => (&app.activity_id, &app.task_id),
+        Records::Members => (&app.member_activity_id, &app.member_task_id),
+    };
     path.replace("/people/{id}", &format!("/people/{}", app.person_id))
         .replace(
             "/users/{id}",
@@ -21,11 +39,16 @@ fn concrete(path: &str, app: &TestApp, token_id: &str, feed_path: &str) -> Strin
         )
         .replace("/tokens/{id}", &format!("/tokens/{token_id}"))
         .replace("/processes/{id}", &format!("/processes/{}", app.process_id))
+        .replace("/activities/{id}", &format!("/activities/{activity}"))
+        .replace("/tasks/{id}", &format!("/tasks/{task}"))
         .replace(
-            "/activities/{id}",
-            &format!("/activities/{}", app.activity_id),
+            "/interactions/{id}",
+            &format!("/interactions/{}", app.rule_id),
         )
-        .replace("/tasks/{id}", &format!("/tasks/{}", app.task_id))
+        .replace(
+            "/events/{id}",
+            "/events/00000000-0000-0000-0000-000000000000",
+        )
         .replace("/evidence/{id}", &format!("/evidence/{}", app.evidence_id))
 }
 
@@ -84,64 +107,109 @@ async fn every_route_answers_every_role_as_the_policy_says(db: Db) {
     let feed_url = feed["url"].as_str().expect("feed url");
     let feed_path = &feed_url[feed_url.find("/calendar/").expect("feed path")..];
 
-    let mut checked = 0;
-    for info in &routes {
-        let method = Method::from_bytes(info.method.as_str().as_bytes()).expect("method");
-        let path = concrete(info.path, &app, &token_id, feed_path);
-        // No login.
-        let resp = call(&app.anonymous(), &method, &path, info.kind).await;
-        let status = resp.status().as_u16();
-        match (info.access, info.kind) {
-            (Access::Public, _) => assert!(
-                ![401, 403].contains(&status),
-                "{method} {path} is public, got {status}"
-            ),
-            (Access::Login(_), Kind::Api) => {
-                assert_eq!(status, 401, "{method} {path} without login")
-            }
-            (Access::Login(_), Kind::Page) => {
-                assert_eq!(status, 303, "{method} {path} without login");
-                let to = resp
-                    .headers()
-                    .get("location")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("");
-                assert!(
-                    to.starts_with("/login"),
-                    "{method} {path} redirects to login, not {to}"
-                );
+    // The people the roles' logins stand for, and the people of each set of records.
+    let person = |role: Role| -> Option<PersonId> {
+        let id = match role {
+            Role::Owner => &app.person_id,
+            Role::Member => &app.member_person_id,
+            _ => return None,
+        };
+        id.parse().ok()
+    };
+    let scope = |records: Records, path: &str| -> WorkRecord {
+        let who = match records {
+            Records::Owners => app.person_id.parse().ok(),
+            Records::Members => app.member_person_id.parse().ok(),
+        };
+        if path.contains("/tasks/") {
+            WorkRecord::Task { owner: who }
+        } else {
+            // Ada owns every process; the member's run is only given to them.
+            WorkRecord::Run {
+                assignee: who,
+                owner: app.person_id.parse().ok(),
+                deputy: None,
             }
         }
-        checked += 1;
-        for role in Role::ALL {
-            let session = app.login(role).await;
-            let resp = call(&session, &method, &path, info.kind).await;
+    };
+    let mut checked = 0;
+    let mut record_checks = 0;
+    for info in &routes {
+        let method = Method::from_bytes(info.method.as_str().as_bytes()).expect("method");
+        // Routes on one run or task are tried on someone else's record and on one's own.
+        let sets: &[Records] = if info.on_record {
+            &[Records::Owners, Records::Members]
+        } else {
+            &[Records::Owners]
+        };
+        for &records in sets {
+            let path = concrete(info.path, &app, &token_id, feed_path, records);
+            // No login.
+            let resp = call(&app.anonymous(), &method, &path, info.kind).await;
             let status = resp.status().as_u16();
-            let allowed = match info.access {
-                Access::Public => true,
-                Access::Login(action) => allows(role, action),
-            };
-            if allowed {
-                assert!(
-                    ![401, 403].contains(&status) && status < 500,
-                    "{role} may {method} {path}, got {status}"
-                );
-                if method == Method::GET && info.path != "/login" {
+            match (info.access, info.kind) {
+                (Access::Public, _) => assert!(
+                    ![401, 403].contains(&status),
+                    "{method} {path} is public, got {status}"
+                ),
+                (Access::Login(_), Kind::Api) => {
+                    assert_eq!(status, 401, "{method} {path} without login")
+                }
+                (Access::Login(_), Kind::Page) => {
+                    assert_eq!(status, 303, "{method} {path} without login");
+                    let to = resp
+                        .headers()
+                        .get("location")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("");
                     assert!(
-                        (200..300).contains(&status),
-                        "{role} GET {path} should succeed, got {status}"
+                        to.starts_with("/login"),
+                        "{method} {path} redirects to login, not {to}"
                     );
                 }
-            } else {
-                assert_eq!(status, 403, "{role} must not {method} {path}");
-            }
-            if ends_session(info.path, &method) {
-                continue;
             }
             checked += 1;
+            for role in Role::ALL {
+                let session = app.login(role).await;
+                let resp = call(&session, &method, &path, info.kind).await;
+                let status = resp.status().as_u16();
+                let allowed = match info.access {
+                    Access::Public => true,
+                    Access::Login(action) => {
+                        allows(role, action)
+                            && (!info.on_record
+                                || may_work_on(role, person(role), &scope(records, info.path)))
+                    }
+                };
+                if info.on_record {
+                    record_checks += 1;
+                }
+                if allowed {
+                    assert!(
+                        ![401, 403].contains(&status) && status < 500,
+                        "{role} may {method} {path}, got {status}"
+                    );
+                    if method == Method::GET && info.path != "/login" {
+                        assert!(
+                            (200..300).contains(&status),
+                            "{role} GET {path} should succeed, got {status}"
+                        );
+                    }
+                } else {
+                    assert_eq!(status, 403, "{role} must not {method} {path}");
+                }
+                if ends_session(info.path, &method) {
+                    continue;
+                }
+                checked += 1;
+            }
         }
     }
     assert!(checked >= routes.len() * 5);
+    assert!(
+        record_checks >= 12 * 2 * 5,
+        "every route on a run or task is tried on both records by every role: {record_checks}"
+    );
 }
 
 async fn an_unknown_route_is_a_404_problem(db: Db) {

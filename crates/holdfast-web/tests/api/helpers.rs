@@ -31,6 +31,11 @@ pub struct TestApp {
     pub process_id: String,
     pub activity_id: String,
     pub task_id: String,
+    /// A run given to the member, and a task owned by them: their own records.
+    pub member_activity_id: String,
+    pub member_task_id: String,
+    /// An interaction rule of the library.
+    pub rule_id: String,
     pub evidence_id: String,
     _dir: Option<tempfile::TempDir>,
 }
@@ -136,21 +141,17 @@ pub async fn spawn_app_with(db: Db, config: WebConfig) -> TestApp {
         .iter()
         .map(|d| ((*d).to_owned(), ada.id))
         .collect();
-    let today = chrono::Utc::now().date_naive();
+    let as_of = store.as_of().await.expect("clock");
     store
         .adopt_process_library(
             &actor,
             org.id,
             &owners,
             holdfast_core::process::ProcessStatus::Active,
-            today,
+            as_of,
         )
         .await
         .expect("library");
-    store
-        .plan_activities(&actor, today, today + chrono::Duration::days(60))
-        .await
-        .expect("plan");
     let process = store
         .list_processes()
         .await
@@ -158,15 +159,36 @@ pub async fn spawn_app_with(db: Db, config: WebConfig) -> TestApp {
         .into_iter()
         .find(|p| p.key == "change-management")
         .expect("weekly");
-    let activity = store
+    let mut runs = store
         .list_activities(&holdfast_store::ActivityQuery {
             process_id: Some(process.id),
-            limit: 1,
+            limit: 2,
             ..Default::default()
         })
         .await
-        .expect("runs")
-        .remove(0);
+        .expect("runs");
+    let theirs = runs.pop().expect("a second run");
+    let activity = runs.pop().expect("a first run");
+    let member_activity = store
+        .assign_activity(&actor, theirs.id, theirs.version, mem.id)
+        .await
+        .expect("give the member a run");
+    let member_task = store
+        .create_task(
+            &actor,
+            holdfast_store::NewTask {
+                title: "Read the acceptable use policy".into(),
+                description: String::new(),
+                process_id: Some(process.id),
+                owner_id: Some(mem.id),
+                due_at: chrono::Utc::now() + chrono::Duration::days(3),
+                priority: "normal".into(),
+                labels: vec!["security".into()],
+                external_ticket: None,
+            },
+        )
+        .await
+        .expect("member task");
     let task = store
         .create_task(
             &actor,
@@ -195,6 +217,7 @@ pub async fn spawn_app_with(db: Db, config: WebConfig) -> TestApp {
         )
         .await
         .expect("evidence");
+    let rule_id = store.list_rules().await.expect("rules")[0].id.to_string();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -217,6 +240,9 @@ pub async fn spawn_app_with(db: Db, config: WebConfig) -> TestApp {
         process_id: process.id.to_string(),
         activity_id: activity.id.to_string(),
         task_id: task.id.to_string(),
+        member_activity_id: member_activity.id.to_string(),
+        member_task_id: member_task.id.to_string(),
+        rule_id,
         evidence_id: evidence.id,
         _dir: dir,
     }

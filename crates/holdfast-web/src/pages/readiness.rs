@@ -1,0 +1,228 @@
+//! The readiness page: what a certification auditor would write up as of a day, the records
+//! behind each finding, observations a manager accepted, documented deviations, and which
+//! clauses were checked and which not yet. An ISMS manager accepts an observation from here.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use chrono::NaiveDate;
+use holdfast_core::FieldError;
+use holdfast_core::policy::Action;
+use holdfast_core::readiness::{Finding, RecordKind, RecordRef, Report, Severity};
+use serde::Deserialize;
+
+use super::{Nav, error_page, field_errors, render};
+use crate::AppState;
+use crate::api::Now;
+use crate::api::readiness::{AcceptanceBody, accept_observation, report, settings};
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::routes::{Access, Kind, Routes, route};
+
+pub fn routes(r: Routes) -> Routes {
+    r.add(
+        route(
+            Method::GET,
+            "/readiness",
+            Access::Login(Action::ReadProcesses),
+            Kind::Page,
+            "Readiness findings",
+        ),
+        page,
+    )
+    .add(
+        route(
+            Method::POST,
+            "/readiness/acceptances",
+            Access::Login(Action::ManageProcesses),
+            Kind::Page,
+            "Accept an observation",
+        ),
+        accept,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "readiness.html")]
+struct ReadinessPage {
+    nav: Nav,
+    r: Report,
+    majors: usize,
+    minors: usize,
+    observations: usize,
+    /// The day typed in the as-of box, when it is not today.
+    as_of: String,
+    can_accept: bool,
+    message: Option<String>,
+    errors: Vec<FieldError>,
+    /// The finding whose acceptance was refused, with the reason and expiry typed.
+    kept: Option<(String, String, String)>,
+}
+
+impl ReadinessPage {
+    /// Where a record reference leads, if it has a page.
+    fn href(&self, r: &RecordRef) -> String {
+        match r.kind {
+            RecordKind::Process => format!("/processes/{}", r.id),
+            RecordKind::Person => format!("/people/{}", r.id),
+            RecordKind::Rule => "/interactions".to_owned(),
+            RecordKind::Task => "/tasks?open=0".to_owned(),
+            RecordKind::Run | RecordKind::Occurrence => String::new(),
+        }
+    }
+
+    fn is_observation(&self, f: &Finding) -> bool {
+        f.severity == Severity::Observation
+    }
+
+    fn kept_reason(&self, id: &str) -> &str {
+        match &self.kept {
+            Some((f, reason, _)) if f == id => reason,
+            _ => "",
+        }
+    }
+
+    fn kept_expiry(&self, id: &str) -> &str {
+        match &self.kept {
+            Some((f, _, expiry)) if f == id => expiry,
+            _ => "",
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct ReadinessQuery {
+    #[serde(default)]
+    as_of: String,
+}
+
+struct Said {
+    message: Option<String>,
+    errors: Vec<FieldError>,
+    kept: Option<(String, String, String)>,
+}
+
+async fn draw(
+    st: &AppState,
+    caller: &Caller,
+    now: Now,
+    day: &str,
+    said: Said,
+    status: StatusCode,
+) -> Response {
+    let result = async {
+        let date: Option<NaiveDate> =
+            match day.trim() {
+                "" => None,
+                d => Some(d.parse().map_err(|_| {
+                    AppError::invalid("as_of", "enter the day to judge as YYYY-MM-DD")
+                })?),
+            };
+        report(st, now.0, date, settings(None)?).await
+    }
+    .await;
+    match result {
+        Ok(r) => {
+            let count = |s| r.findings.iter().filter(|f| f.severity == s).count();
+            let (majors, minors, observations) = (
+                count(Severity::Major),
+                count(Severity::Minor),
+                count(Severity::Observation),
+            );
+            render(
+                status,
+                &ReadinessPage {
+                    nav: Nav::of(caller, "readiness"),
+                    majors,
+                    minors,
+                    observations,
+                    r,
+                    as_of: day.trim().to_owned(),
+                    can_accept: caller.may(Action::ManageProcesses),
+                    message: said.message,
+                    errors: said.errors,
+                    kept: said.kept,
+                },
+            )
+        }
+        Err(e) => error_page(caller, &e),
+    }
+}
+
+async fn page(
+    State(st): State<AppState>,
+    caller: Caller,
+    now: Now,
+    Query(q): Query<ReadinessQuery>,
+) -> Response {
+    let said = Said {
+        message: None,
+        errors: Vec::new(),
+        kept: None,
+    };
+    draw(&st, &caller, now, &q.as_of, said, StatusCode::OK).await
+}
+
+#[derive(Deserialize, Default)]
+struct AcceptForm {
+    #[serde(default)]
+    finding_id: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    expires_on: String,
+}
+
+async fn accept(
+    State(st): State<AppState>,
+    caller: Caller,
+    Now(as_of): Now,
+    Form(f): Form<AcceptForm>,
+) -> Response {
+    let result = async {
+        let expires_on = match f.expires_on.trim() {
+            "" => None,
+            d => Some(d.parse().map_err(|_| {
+                AppError::invalid("expires_on", "enter the last day as YYYY-MM-DD")
+            })?),
+        };
+        let body = AcceptanceBody {
+            finding_id: f.finding_id.clone(),
+            reason: f.reason.clone(),
+            expires_on,
+        };
+        accept_observation(&st, &caller, as_of, &body).await
+    }
+    .await;
+    match result {
+        Ok(a) => {
+            let said = Said {
+                message: Some(format!("Accepted until {}.", a.expires_on)),
+                errors: Vec::new(),
+                kept: None,
+            };
+            draw(&st, &caller, Now(as_of), "", said, StatusCode::OK).await
+        }
+        Err(e) => match field_errors(e) {
+            Ok(errors) => {
+                let said = Said {
+                    message: None,
+                    errors,
+                    kept: Some((f.finding_id, f.reason, f.expires_on)),
+                };
+                draw(
+                    &st,
+                    &caller,
+                    Now(as_of),
+                    "",
+                    said,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+            Err(e) => error_page(&caller, &e),
+        },
+    }
+}

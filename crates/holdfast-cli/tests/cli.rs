@@ -154,9 +154,26 @@ async fn init_offers_the_process_library_as_drafts_once() {
         14 + 15,
         "the interactions and an escalation within each process"
     );
-    // Drafts are not yet part of the running ISMS: nothing for an auditor to write up.
-    let o = holdfast(&db, &["check", "--fail-on", "minor"]);
-    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // Drafts are not yet a running ISMS: an auditor writes that up once, as a major against
+    // 4.4, and nothing per draft.
+    let o = holdfast(&db, &["check", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let codes: Vec<_> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or_default().to_owned(),
+                f["severity"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [("4.4/no-active-process".to_owned(), "major".to_owned())]
+    );
     let o = holdfast(&db, &["verify"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }

@@ -1,6 +1,8 @@
 //! Processes, runs, interactions and the readiness engine on real databases.
 
 mod common;
+#[path = "processes/lifecycle.rs"]
+mod lifecycle;
 
 use std::collections::HashMap;
 

@@ -4,7 +4,6 @@
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
-use chrono::Utc;
 use holdfast_core::account::{Role, UserAccount};
 use holdfast_core::policy::{self, Action};
 use sha2::{Digest, Sha256};
@@ -115,7 +114,7 @@ pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
 /// # Errors
 /// [`AppError::Internal`] when the database fails.
 pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Caller>, AppError> {
-    let now = Utc::now();
+    let now = holdfast_store::clock::now();
     if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
         let Some(token) = auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")) else {
             return Ok(None);
@@ -253,7 +252,7 @@ pub struct LoggedIn {
     /// The session's CSRF token.
     pub csrf_token: String,
     /// When the session ends regardless of use.
-    pub absolute_expires_at: chrono::DateTime<Utc>,
+    pub absolute_expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// A hash verified when the email has no account, so a wrong email takes as long as a wrong
@@ -272,7 +271,7 @@ pub async fn login(
     email: &str,
     password: &str,
 ) -> Result<LoggedIn, AppError> {
-    let now = Utc::now();
+    let now = holdfast_store::clock::now();
     let normalised = email.trim().to_lowercase();
     let keys = vec![format!("account:{normalised}"), format!("client:{client}")];
     if let Some(until) = state.store.login_locked_until(&keys, now).await? {

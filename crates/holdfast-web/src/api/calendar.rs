@@ -155,7 +155,7 @@ pub(crate) async fn create_feed(
             &caller.actor(),
             subject,
             &secret_hash(&secret),
-            chrono::Utc::now(),
+            holdfast_store::clock::now(),
         )
         .await
         .map_err(|e| match e {
@@ -205,7 +205,7 @@ pub(crate) async fn revoke_feed(st: &AppState, caller: &Caller, id: &str) -> Res
             &actor,
             path_id(id, "calendar feed")?,
             Some(&actor.to_string()),
-            chrono::Utc::now(),
+            holdfast_store::clock::now(),
         )
         .await?;
     Ok(())
@@ -237,7 +237,7 @@ async fn feed(
         FeedSubject::Process(id) => format!("Holdfast: {}", st.store.process(id).await?.name),
     };
     let items = st.store.calendar_items(feed.subject).await?;
-    let body = ical::feed(&name, &items, chrono::Utc::now());
+    let body = ical::feed(&name, &items, holdfast_store::clock::now());
     let mut resp = body.into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,

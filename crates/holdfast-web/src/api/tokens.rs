@@ -130,7 +130,7 @@ pub(crate) async fn create_token(
     }
     let expires_at = match days {
         None => None,
-        Some(d @ 1..=3650) => Some(chrono::Utc::now() + chrono::Duration::days(d)),
+        Some(d @ 1..=3650) => Some(holdfast_store::clock::now() + chrono::Duration::days(d)),
         Some(_) => {
             return Err(AppError::invalid(
                 "expires_in_days",

@@ -207,10 +207,10 @@ struct NewPage {
     errors: Vec<FieldError>,
 }
 
-async fn new_form(caller: Caller) -> Response {
+async fn new_form(caller: Caller, crate::api::Now(now): crate::api::Now) -> Response {
     let form = PersonForm {
         employment_status: "active".into(),
-        start_date: chrono::Utc::now().date_naive().to_string(),
+        start_date: now.today.to_string(),
         ..PersonForm::default()
     };
     render(

@@ -137,6 +137,9 @@ async fn select_processes(
         .iter()
         .map(|r| r.try_get("id"))
         .collect::<Result<_, _>>()?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut lists = if binds.is_empty() {
         load_lists(conn, None).await?
     } else {

@@ -12,7 +12,7 @@ use holdfast_store::{ActivityQuery, Evidence, NewEvidence};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::scope::run_to_work_on;
+use super::scope::RunToWork;
 use super::{ApiJson, ApiQuery, Now, Page, if_match, path_id, with_etag};
 use crate::AppState;
 use crate::auth::Caller;
@@ -290,10 +290,9 @@ async fn attach(
     State(st): State<AppState>,
     caller: Caller,
     Now(now): Now,
-    Path(id): Path<String>,
+    RunToWork(run): RunToWork,
     ApiJson(body): ApiJson<AttachDto>,
 ) -> Result<Response, AppError> {
-    let run = run_to_work_on(&st, &caller, path_id(&id, "activity")?).await?;
     let a = st
         .store
         .attach_evidence_to_activity(
@@ -310,11 +309,10 @@ async fn close(
     State(st): State<AppState>,
     caller: Caller,
     Now(now): Now,
-    Path(id): Path<String>,
+    RunToWork(run): RunToWork,
     headers: HeaderMap,
     ApiJson(body): ApiJson<CommentDto>,
 ) -> Result<Response, AppError> {
-    let run = run_to_work_on(&st, &caller, path_id(&id, "activity")?).await?;
     let a = st
         .store
         .close_activity(
@@ -354,11 +352,10 @@ async fn reopen(
     State(st): State<AppState>,
     caller: Caller,
     Now(now): Now,
-    Path(id): Path<String>,
+    RunToWork(run): RunToWork,
     headers: HeaderMap,
     ApiJson(body): ApiJson<ReasonDto>,
 ) -> Result<Response, AppError> {
-    let run = run_to_work_on(&st, &caller, path_id(&id, "activity")?).await?;
     let a = st
         .store
         .reopen_activity(

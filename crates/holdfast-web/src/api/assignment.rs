@@ -1,6 +1,6 @@
 //! `/api/v1/activities/{id}/assign`: give a run to a colleague.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, Method};
 use axum::response::Response;
 use holdfast_core::ids::PersonId;
@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::activities::ActivityDto;
-use super::{ApiJson, Now, if_match, path_id, with_etag};
+use super::{ApiJson, Now, if_match, with_etag};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -43,7 +43,7 @@ async fn assign(
     State(st): State<AppState>,
     caller: Caller,
     Now(now): Now,
-    Path(id): Path<String>,
+    super::scope::RunToWork(run): super::scope::RunToWork,
     headers: HeaderMap,
     ApiJson(body): ApiJson<AssignDto>,
 ) -> Result<Response, AppError> {
@@ -51,7 +51,6 @@ async fn assign(
         .assignee_id
         .parse()
         .map_err(|_| AppError::invalid("assignee_id", "assignee_id must be a person's id"))?;
-    let run = super::scope::run_to_work_on(&st, &caller, path_id(&id, "activity")?).await?;
     let a = st
         .store
         .assign_activity(&caller.actor(), run.id, if_match(&headers)?, assignee)

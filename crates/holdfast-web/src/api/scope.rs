@@ -47,3 +47,52 @@ pub(crate) async fn task_to_work_on(
         Err(AppError::Forbidden)
     }
 }
+
+/// The run named by the path's `{id}`, when the caller may work on it. As an extractor it is
+/// decided before the body is read, so someone else's run is refused as such (403), never
+/// for a malformed body.
+pub struct RunToWork(pub Activity);
+
+/// The task named by the path's `{id}`, when the caller may work on it.
+pub struct TaskToWork(pub Task);
+
+async fn caller_and_id<T: std::str::FromStr>(
+    parts: &mut axum::http::request::Parts,
+    st: &AppState,
+    what: &'static str,
+) -> Result<(Caller, T), AppError> {
+    use axum::extract::FromRequestParts;
+    let axum::extract::Path(raw) = axum::extract::Path::<String>::from_request_parts(parts, st)
+        .await
+        .map_err(|_| AppError::NotFound(what))?;
+    let caller = parts
+        .extensions
+        .get::<Caller>()
+        .cloned()
+        .ok_or(AppError::Unauthenticated)?;
+    Ok((caller, super::path_id(&raw, what)?))
+}
+
+impl axum::extract::FromRequestParts<AppState> for RunToWork {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        st: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (caller, id) = caller_and_id(parts, st, "activity").await?;
+        run_to_work_on(st, &caller, id).await.map(Self)
+    }
+}
+
+impl axum::extract::FromRequestParts<AppState> for TaskToWork {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        st: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (caller, id) = caller_and_id(parts, st, "task").await?;
+        task_to_work_on(st, &caller, id).await.map(Self)
+    }
+}

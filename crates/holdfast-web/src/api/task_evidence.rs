@@ -83,10 +83,9 @@ async fn list(
 async fn attach(
     State(st): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    super::scope::TaskToWork(task): super::scope::TaskToWork,
     ApiJson(body): ApiJson<AttachToTaskDto>,
 ) -> Result<Json<Vec<TaskEvidenceDto>>, AppError> {
-    let task = super::scope::task_to_work_on(&st, &caller, path_id(&id, "task")?).await?;
     let items = st
         .store
         .attach_evidence_to_task(&caller.actor(), task.id, &body.shows, &body.evidence_id)

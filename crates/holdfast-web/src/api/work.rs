@@ -314,10 +314,9 @@ async fn complete_task(
     State(st): State<AppState>,
     caller: Caller,
     Now(now): Now,
-    Path(id): Path<String>,
+    super::scope::TaskToWork(task): super::scope::TaskToWork,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let task = super::scope::task_to_work_on(&st, &caller, path_id(&id, "task")?).await?;
     let t = st
         .store
         .complete_task(&caller.actor(), task.id, if_match(&headers)?, now.now)

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use holdfast_core::FieldError;
@@ -16,11 +16,11 @@ use serde::Deserialize;
 
 use super::{Nav, error_page, field_errors, render, see_other};
 use crate::AppState;
+use crate::api::Now;
 use crate::api::activities::read_upload;
 use crate::api::notifications::notifications_of;
-use crate::api::scope::{run_to_work_on, task_to_work_on};
+use crate::api::scope::{RunToWork, TaskToWork};
 use crate::api::work::{MyWorkDto, TaskDto, work_of};
-use crate::api::{Now, path_id};
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::routes::{Access, Kind, Routes, route};
@@ -207,13 +207,11 @@ async fn my_work(State(st): State<AppState>, caller: Caller) -> Response {
 async fn upload(
     State(st): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    RunToWork(run): RunToWork,
     mp: Multipart,
 ) -> Response {
     let result = async {
-        let id = run_to_work_on(&st, &caller, path_id(&id, "activity")?)
-            .await?
-            .id;
+        let id = run.id;
         let (new, description, req) = read_upload_with_requirement(mp).await?;
         st.store
             .upload_evidence_to_activity(&caller.actor(), id, &req, new, &description)
@@ -227,13 +225,11 @@ async fn upload(
 async fn upload_to_task(
     State(st): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    TaskToWork(task): TaskToWork,
     mp: Multipart,
 ) -> Response {
     let result = async {
-        let id = task_to_work_on(&st, &caller, path_id(&id, "task")?)
-            .await?
-            .id;
+        let id = task.id;
         let (new, description, shows) = read_upload_with_requirement(mp).await?;
         st.store
             .upload_evidence_to_task(&caller.actor(), id, &shows, new, &description)
@@ -327,12 +323,12 @@ async fn close(
     State(st): State<AppState>,
     caller: Caller,
     Now(now): Now,
-    Path(id): Path<String>,
+    RunToWork(run): RunToWork,
     Form(f): Form<CloseForm>,
 ) -> Response {
+    let id = run.id.to_string();
     let result = async {
         let version = super::form_version(&f.version)?;
-        let run = run_to_work_on(&st, &caller, path_id(&id, "activity")?).await?;
         st.store
             .close_activity(&caller.actor(), run.id, version, &f.comment, now.now)
             .await?;
@@ -367,12 +363,11 @@ async fn complete(
     State(st): State<AppState>,
     caller: Caller,
     Now(now): Now,
-    Path(id): Path<String>,
+    TaskToWork(task): TaskToWork,
     Form(f): Form<CloseForm>,
 ) -> Response {
     let result = async {
         let version = super::form_version(&f.version)?;
-        let task = task_to_work_on(&st, &caller, path_id(&id, "task")?).await?;
         st.store
             .complete_task(&caller.actor(), task.id, version, now.now)
             .await?;

@@ -162,13 +162,14 @@ pub async fn spawn_app_with(db: Db, config: WebConfig) -> TestApp {
     let mut runs = store
         .list_activities(&holdfast_store::ActivityQuery {
             process_id: Some(process.id),
-            limit: 2,
+            limit: 3,
             ..Default::default()
         })
         .await
         .expect("runs");
-    let theirs = runs.pop().expect("a second run");
-    let activity = runs.pop().expect("a first run");
+    // The third run goes to the member; the first two stay with the owner.
+    let theirs = runs.pop().expect("a third run");
+    let activity = runs.remove(0);
     let member_activity = store
         .assign_activity(&actor, theirs.id, theirs.version, mem.id)
         .await
@@ -324,6 +325,24 @@ impl Session {
         .send()
         .await
         .expect("request")
+    }
+
+    /// A JSON request with any method, and `If-Match` when given.
+    pub async fn json_if(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+        if_match: Option<&str>,
+    ) -> Response {
+        let mut rb = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(b) = body {
+            rb = rb.json(b);
+        }
+        if let Some(v) = if_match {
+            rb = rb.header("if-match", v);
+        }
+        self.with_auth(rb).send().await.expect("request")
     }
 
     pub async fn get(&self, path: &str) -> Response {

@@ -5,6 +5,7 @@ mod authorization;
 mod calendar;
 mod health;
 mod helpers;
+mod lifecycle;
 mod openapi;
 mod people;
 mod processes;

@@ -277,6 +277,7 @@ async fn readiness_and_the_map_come_from_live_records(db: Db) {
 async fn tasks_validate_and_complete_with_an_sla_outcome(db: Db) {
     let app = spawn_app(db).await;
     let owner = app.login(Role::Owner).await;
+    let manager = app.login(Role::Manager).await;
     let before = stored(&app).await;
     problem(
         owner
@@ -305,7 +306,9 @@ async fn tasks_validate_and_complete_with_an_sla_outcome(db: Db) {
         422,
     )
     .await;
-    problem(owner.post_json("/api/v1/tasks", &json!({"title": "x", "due_at": "2026-12-24T12:00:00Z", "owner_id": "0190f0c4-0000-7000-8000-000000000000"})).await, 422).await;
+    let stranger = json!({"title": "x", "due_at": "2026-12-24T12:00:00Z", "owner_id": "0190f0c4-0000-7000-8000-000000000000"});
+    problem(owner.post_json("/api/v1/tasks", &stranger).await, 403).await;
+    problem(manager.post_json("/api/v1/tasks", &stranger).await, 422).await;
     assert_eq!(stored(&app).await, before);
     let path = format!("/api/v1/tasks/{}/complete", app.task_id);
     problem(owner.post_json_if(&path, &json!({}), "\"7\"").await, 412).await;
@@ -765,7 +768,8 @@ async fn runs_are_skipped_and_reopened_from_the_process_page_only_with_a_reason(
     assert_eq!(resp.status(), 403, "only an ISMS manager skips runs");
     let resp = post(&manager, skip.clone(), "version=1&reason=+".into()).await;
     assert_eq!(resp.status(), 422);
-    assert!(resp.text().await.expect("html").contains("<li>reason: "));
+    let html = resp.text().await.expect("html");
+    assert!(html.contains("<li>reason: "), "{html}");
     assert_eq!(stored(&app).await, before, "nothing stored");
     let resp = post(
         &manager,

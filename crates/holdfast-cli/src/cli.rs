@@ -181,4 +181,7 @@ pub struct DemoArgs {
     /// Create the data and print the logins, but do not serve.
     #[arg(long)]
     pub no_serve: bool,
+    /// Days of past runs the sample ISMS has (its processes were adopted that long ago).
+    #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(i64).range(60..=1100))]
+    pub history_days: i64,
 }

@@ -1,6 +1,10 @@
 //! The `holdfast` binary as an operator runs it: output, exit codes, and that bad input
 //! writes nothing.
 
+// Tests and benchmarks set the scene at real moments; the product reads the clock only
+// through holdfast_store::clock.
+#![allow(clippy::disallowed_methods)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

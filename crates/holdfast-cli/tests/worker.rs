@@ -1,6 +1,10 @@
 //! Two `holdfast serve` instances on one PostgreSQL database with a real SMTP server: every
 //! reminder and escalation arrives exactly once.
 
+// Tests and benchmarks set the scene at real moments; the product reads the clock only
+// through holdfast_store::clock.
+#![allow(clippy::disallowed_methods)]
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

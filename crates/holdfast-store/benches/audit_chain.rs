@@ -5,6 +5,10 @@
 //! `cargo bench -p holdfast-store --bench audit_chain [-- EVENTS]` (default 100,000).
 //! PostgreSQL runs when `HOLDFAST_TEST_POSTGRES_URL` is set.
 
+// Tests and benchmarks set the scene at real moments; the product reads the clock only
+// through holdfast_store::clock.
+#![allow(clippy::disallowed_methods)]
+
 use std::time::Instant;
 
 use holdfast_store::{Actor, DatabaseUrl, OpenMode, Store};

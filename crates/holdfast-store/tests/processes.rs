@@ -1,5 +1,9 @@
 //! Processes, runs, interactions and the readiness engine on real databases.
 
+// Tests and benchmarks set the scene at real moments; the product reads the clock only
+// through holdfast_store::clock.
+#![allow(clippy::disallowed_methods)]
+
 mod common;
 #[path = "processes/lifecycle.rs"]
 mod lifecycle;

@@ -6,6 +6,10 @@
 //! Needs `chromium` and `chromedriver` (Debian packages chromium and chromium-driver; `.ci/run`
 //! installs them). Without them the test fails and says so; it never skips.
 
+// Tests and benchmarks set the scene at real moments; the product reads the clock only
+// through holdfast_store::clock.
+#![allow(clippy::disallowed_methods)]
+
 #[path = "api/helpers.rs"]
 mod helpers;
 

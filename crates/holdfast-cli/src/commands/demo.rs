@@ -125,8 +125,15 @@ pub async fn run(db: Option<&str>, args: DemoArgs) -> anyhow::Result<Outcome> {
         printed.push((role, email, password));
     }
 
-    let seeded =
-        super::demo_processes::seed(&store, org.id, &generated, &ids, today, clock.now).await?;
+    let seeded = super::demo_processes::seed(
+        &store,
+        org.id,
+        &generated,
+        &ids,
+        clock.now,
+        args.history_days,
+    )
+    .await?;
 
     // With --no-serve nothing listens, so nothing is bound.
     let listener = match args.no_serve {

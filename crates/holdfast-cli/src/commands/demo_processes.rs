@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use holdfast_core::demo::DemoPerson;
 use holdfast_core::ids::{OrganisationId, PersonId};
 use holdfast_core::person::{EmploymentStatus, PersonChanges};
@@ -36,9 +36,10 @@ pub async fn seed(
     org: OrganisationId,
     people: &[DemoPerson],
     ids: &[PersonId],
-    today: NaiveDate,
     now: DateTime<Utc>,
+    history_days: i64,
 ) -> anyhow::Result<Seeded> {
+    let today = store.as_of_at(now).await?.today;
     // Department heads own their department's processes; the chief executive management's.
     let mut owners: HashMap<String, PersonId> = HashMap::new();
     owners.insert("Management".into(), ids[0]);
@@ -47,10 +48,10 @@ pub async fn seed(
             owners.entry(p.department.to_owned()).or_insert(ids[i]);
         }
     }
-    let a_year_ago = store.as_of_at(now - Duration::days(365)).await?;
-    let start = a_year_ago.today;
+    let adopted_on = store.as_of_at(now - Duration::days(history_days)).await?;
+    let start = adopted_on.today;
     let processes = store
-        .adopt_process_library(&ACTOR, org, &owners, ProcessStatus::Active, a_year_ago)
+        .adopt_process_library(&ACTOR, org, &owners, ProcessStatus::Active, adopted_on)
         .await?;
 
     let mut runs = 0;

@@ -9,6 +9,7 @@ use holdfast_core::activity::{Activity, ActivityState, check_close, check_reopen
 use holdfast_core::ids::{ActivityId, PersonId, ProcessId};
 use holdfast_core::interaction::EventKind;
 use holdfast_core::policy::WorkRecord;
+use holdfast_core::process::{Process, ProcessStatus};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
@@ -232,6 +233,48 @@ async fn store_requirements(
     Ok(())
 }
 
+/// The evidence `process` requires of each run now, in its order.
+pub(crate) async fn evidence_required(
+    w: &mut WriteTx,
+    process: ProcessId,
+) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "select name from process_evidence where process_id = $1 order by position",
+    )
+    .bind(process.to_string())
+    .fetch_all(&mut *w.tx)
+    .await?)
+}
+
+/// Plans `p`'s runs up to `through` in the caller's write and records how far, so the
+/// next planning (or the readiness engine) knows which cycles have a run.
+pub(crate) async fn plan_within(
+    w: &mut WriteTx,
+    p: &mut Process,
+    through: NaiveDate,
+) -> Result<usize, StoreError> {
+    let runs = p.runs_to_plan(through);
+    let mut created = 0;
+    for o in &runs {
+        let run = PlannedRun {
+            process_id: p.id,
+            due_date: o.date,
+            due_at: o.due_at,
+            assignee_id: p.owner_id,
+        };
+        created += usize::from(insert_run(w, &run).await?.is_some());
+    }
+    if p.status == ProcessStatus::Active && p.planned_through.is_none_or(|d| d < through) {
+        p.planned_through = Some(through);
+        sqlx::query("update process set planned_through = $1 where id = $2")
+            .bind(date_text(through))
+            .bind(p.id.to_string())
+            .execute(&mut *w.tx)
+            .await?;
+    }
+    Ok(created)
+}
+
 /// A run to insert when planning (also used by the demo to write history).
 #[derive(Debug, Clone)]
 pub struct PlannedRun {
@@ -443,8 +486,7 @@ impl Store {
         let mut after_required = Vec::new();
         let (action, state, closed_at, comment) = match t {
             Transition::Close(comment) => {
-                let required =
-                    crate::processes::evidence_required(&mut w, before.process_id).await?;
+                let required = evidence_required(&mut w, before.process_id).await?;
                 let comment = check_close(&before, &required, comment)?;
                 store_requirements(&mut w, id, &required).await?;
                 after_required = required;
@@ -573,7 +615,7 @@ impl Store {
             )
             .await?;
         }
-        let required = crate::processes::evidence_required(&mut w, past.run.process_id).await?;
+        let required = evidence_required(&mut w, past.run.process_id).await?;
         store_requirements(&mut w, id, &required).await?;
         sqlx::query("update activity set state = 'done', closed_at = $1, comment = $2, version = 2, updated_at = $3 where id = $4")
             .bind(time_text(past.closed_at))

@@ -38,7 +38,7 @@ async fn attach_to_activity(
         )
         .into());
     }
-    let required = crate::processes::evidence_required(w, before.process_id).await?;
+    let required = crate::activities::evidence_required(w, before.process_id).await?;
     if !required.iter().any(|r| r == requirement) {
         return Err(holdfast_core::ValidationErrors::one(
             "requirement",

@@ -43,6 +43,19 @@ pub(crate) async fn emit(
     Ok(inserted == 1)
 }
 
+/// The process that event `kind` happens in, if one declares it.
+pub(crate) async fn emitter_of(
+    w: &mut WriteTx,
+    kind: holdfast_core::interaction::EventKind,
+) -> Result<Option<ProcessId>, StoreError> {
+    let id: Option<String> =
+        sqlx::query_scalar("select process_id from process_event where event = $1")
+            .bind(kind.as_str())
+            .fetch_optional(&mut *w.tx)
+            .await?;
+    crate::rows::parse_opt_id(id)
+}
+
 /// Records an event of another record (a person joining, an incident closing) in the
 /// process that declares it emits it. Without such a process there is nothing the event
 /// could set off, so nothing is recorded.
@@ -54,7 +67,7 @@ pub(crate) async fn emit_designated(
     facts: &[(&str, String)],
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    match crate::processes::emitter_of(w, kind).await? {
+    match emitter_of(w, kind).await? {
         Some(process) => emit(w, kind, Some(process), subject, subject_name, facts, at)
             .await
             .map(|_| ()),

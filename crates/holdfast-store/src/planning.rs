@@ -5,7 +5,8 @@
 use holdfast_core::clock::AsOf;
 use holdfast_core::process::ProcessStatus;
 
-use crate::processes::{load_process, plan_within};
+use crate::activities::plan_within;
+use crate::processes::load_process;
 use crate::{Actor, Store, StoreError};
 
 impl Store {

@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
 use holdfast_core::ValidationErrors;
 use holdfast_core::cadence::Cadence;
 use holdfast_core::clock::AsOf;
@@ -234,32 +233,6 @@ async fn write_lists(w: &mut WriteTx, p: &Process) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// The evidence `process` requires of each run now, in its order.
-pub(crate) async fn evidence_required(
-    w: &mut WriteTx,
-    process: ProcessId,
-) -> Result<Vec<String>, StoreError> {
-    Ok(sqlx::query_scalar(
-        "select name from process_evidence where process_id = $1 order by position",
-    )
-    .bind(process.to_string())
-    .fetch_all(&mut *w.tx)
-    .await?)
-}
-
-/// The process that event `kind` happens in, if one declares it.
-pub(crate) async fn emitter_of(
-    w: &mut WriteTx,
-    kind: holdfast_core::interaction::EventKind,
-) -> Result<Option<ProcessId>, StoreError> {
-    let id: Option<String> =
-        sqlx::query_scalar("select process_id from process_event where event = $1")
-            .bind(kind.as_str())
-            .fetch_optional(&mut *w.tx)
-            .await?;
-    parse_opt_id(id)
-}
-
 fn from_definition(id: ProcessId, def: ProcessDefinition, version: i64) -> Process {
     Process {
         id,
@@ -359,34 +332,6 @@ async fn update_row(w: &mut WriteTx, p: &Process, expected: i64) -> Result<(), S
     }
 }
 
-/// Plans `p`'s runs up to the default horizon in the caller's write and records how far.
-pub(crate) async fn plan_within(
-    w: &mut WriteTx,
-    p: &mut Process,
-    through: NaiveDate,
-) -> Result<usize, StoreError> {
-    let runs = p.runs_to_plan(through);
-    let mut created = 0;
-    for o in &runs {
-        let run = crate::activities::PlannedRun {
-            process_id: p.id,
-            due_date: o.date,
-            due_at: o.due_at,
-            assignee_id: p.owner_id,
-        };
-        created += usize::from(crate::activities::insert_run(w, &run).await?.is_some());
-    }
-    if p.status == ProcessStatus::Active && p.planned_through.is_none_or(|d| d < through) {
-        p.planned_through = Some(through);
-        sqlx::query("update process set planned_through = $1 where id = $2")
-            .bind(date_text(through))
-            .bind(p.id.to_string())
-            .execute(&mut *w.tx)
-            .await?;
-    }
-    Ok(created)
-}
-
 impl Store {
     /// The organisation's time zone, in which cadences are computed.
     pub(crate) async fn time_zone(&self) -> Result<String, StoreError> {
@@ -481,7 +426,7 @@ impl Store {
         update_row(&mut w, &after, expected_version).await?;
         write_lists(&mut w, &after).await?;
         if activated || replan {
-            plan_within(
+            crate::activities::plan_within(
                 &mut w,
                 &mut after,
                 today + chrono::Duration::days(PLANNING_HORIZON_DAYS),
@@ -684,7 +629,7 @@ async fn resume_in(
     after.pause = None;
     after.version += 1;
     update_row(w, &after, before.version).await?;
-    plan_within(
+    crate::activities::plan_within(
         w,
         &mut after,
         as_of.today + chrono::Duration::days(PLANNING_HORIZON_DAYS),
@@ -717,7 +662,7 @@ pub(crate) async fn insert_process(
     insert_row(w, organisation_id, &p).await?;
     write_lists(w, &p).await?;
     if p.status == ProcessStatus::Active {
-        plan_within(
+        crate::activities::plan_within(
             w,
             &mut p,
             as_of.today + chrono::Duration::days(PLANNING_HORIZON_DAYS),

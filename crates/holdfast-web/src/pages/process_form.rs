@@ -105,6 +105,8 @@ struct FormPage {
     id: Option<String>,
     form: ProcessForm,
     errors: Vec<FieldError>,
+    /// The typed cadence in words, when it is a rule Holdfast can read.
+    cadence_words: Option<String>,
 }
 
 fn lines(text: &str) -> Vec<String> {
@@ -223,6 +225,13 @@ fn page(
         &FormPage {
             nav: Nav::of(caller, "processes"),
             id,
+            cadence_words: holdfast_core::cadence::Cadence::parse(
+                &form.cadence,
+                chrono::NaiveDate::default(),
+                "UTC",
+            )
+            .ok()
+            .map(|c| c.describe()),
             form,
             errors,
         },

@@ -127,6 +127,78 @@ async fn a_library_process_activated_weeks_later_is_judged_only_from_then(db: Te
     );
 }
 
+async fn an_isms_adopted_as_drafts_and_activated_weeks_later_reports_nothing_until_a_run_is_missed(
+    db: TestDb,
+) {
+    let (org, owners) = organisation(&db.store).await;
+    db.store
+        .adopt_process_library(&ACTOR, org, &owners, ProcessStatus::Draft, at("2026-01-05"))
+        .await
+        .expect("drafts");
+    let codes = |r: holdfast_core::readiness::Report| {
+        r.findings
+            .iter()
+            .map(|f| (f.code, f.severity))
+            .collect::<Vec<_>>()
+    };
+    let before = db
+        .store
+        .readiness(at("2026-02-01"), Settings::default())
+        .await
+        .expect("report");
+    assert_eq!(
+        codes(before),
+        [(
+            "4.4/no-active-process",
+            holdfast_core::readiness::Severity::Major
+        )],
+        "drafts only: the ISMS is not operating yet"
+    );
+    for p in db.store.list_processes().await.expect("list") {
+        let department = holdfast_core::library::processes()
+            .iter()
+            .find(|l| l.key == p.key)
+            .map(|l| l.department.clone())
+            .expect("library process");
+        db.store
+            .update_process(
+                &ACTOR,
+                p.id,
+                p.version,
+                definition(&p, ProcessStatus::Active, Some(owners[&department])),
+                at("2026-02-20"),
+            )
+            .await
+            .expect("activate");
+    }
+    for day in ["2026-02-20", "2026-02-26", "2026-03-11"] {
+        let r = db
+            .store
+            .readiness(at(day), Settings::default())
+            .await
+            .expect("report");
+        assert_eq!(codes(r), [], "{day}: nothing was missed yet");
+    }
+    // The weekly change review, first due on 25 February, is 15 days late on 12 March.
+    let missed = db
+        .store
+        .readiness(at("2026-03-12"), Settings::default())
+        .await
+        .expect("report");
+    assert_eq!(
+        codes(missed.clone()),
+        [(
+            "8.1/process-never-run",
+            holdfast_core::readiness::Severity::Major
+        )]
+    );
+    assert!(
+        missed.findings[0].title.contains("Change management"),
+        "{}",
+        missed.findings[0].title
+    );
+}
+
 async fn pausing_skips_open_runs_and_reminders_and_resuming_plans_again(db: TestDb) {
     adopted(&db.store).await;
     let p = process(&db.store, "change-management").await;
@@ -601,6 +673,7 @@ async fn uploading_and_closing_one_run_at_once_never_deadlocks(db: TestDb) {
 
 crate::on_both_databases!(
     a_library_process_activated_weeks_later_is_judged_only_from_then,
+    an_isms_adopted_as_drafts_and_activated_weeks_later_reports_nothing_until_a_run_is_missed,
     pausing_skips_open_runs_and_reminders_and_resuming_plans_again,
     retiring_skips_open_runs_and_keeps_the_history,
     a_person_who_leaves_twice_gets_two_revocations_and_each_overdue_milestone_its_task,

@@ -333,6 +333,23 @@ async fn update_row(w: &mut WriteTx, p: &Process, expected: i64) -> Result<(), S
 }
 
 impl Store {
+    /// Opens a change of process `id`, which must still be at `expected_version`: the unit of
+    /// work and the process as it is in it.
+    async fn change(
+        &self,
+        actor: &Actor,
+        id: ProcessId,
+        expected_version: i64,
+    ) -> Result<(WriteTx, Process), StoreError> {
+        let mut w = self.write(actor).await?;
+        let before = load_process(&mut w, id).await?;
+        if before.version == expected_version {
+            Ok((w, before))
+        } else {
+            Err(StoreError::Stale("process"))
+        }
+    }
+
     /// The organisation's time zone, in which cadences are computed.
     pub(crate) async fn time_zone(&self) -> Result<String, StoreError> {
         Ok(self
@@ -398,11 +415,7 @@ impl Store {
         def: ProcessDefinition,
         as_of: AsOf,
     ) -> Result<Process, StoreError> {
-        let mut w = self.write(actor).await?;
-        let before = load_process(&mut w, id).await?;
-        if before.version != expected_version {
-            return Err(StoreError::Stale("process"));
-        }
+        let (mut w, before) = self.change(actor, id, expected_version).await?;
         check_edit(before.status, def.status)?;
         check_people(&mut w, &def).await?;
         let mut after = from_definition(id, def, before.version + 1);
@@ -459,11 +472,7 @@ impl Store {
         pause: Pause,
         as_of: AsOf,
     ) -> Result<Process, StoreError> {
-        let mut w = self.write(actor).await?;
-        let before = load_process(&mut w, id).await?;
-        if before.version != expected_version {
-            return Err(StoreError::Stale("process"));
-        }
+        let (mut w, before) = self.change(actor, id, expected_version).await?;
         if before.status != ProcessStatus::Active {
             return Err(ValidationErrors::one(
                 "status",
@@ -489,15 +498,7 @@ impl Store {
         after.planned_through = Some(pause.until);
         after.pause = Some(pause);
         after.version += 1;
-        update_row(&mut w, &after, expected_version).await?;
-        w.record(
-            "process",
-            &id.to_string(),
-            "paused",
-            Some(&process_json(&before)),
-            Some(&process_json(&after)),
-        )
-        .await?;
+        save_step(&mut w, &before, &after, "paused", None).await?;
         w.commit().await?;
         Ok(after)
     }
@@ -514,11 +515,7 @@ impl Store {
         expected_version: i64,
         as_of: AsOf,
     ) -> Result<Process, StoreError> {
-        let mut w = self.write(actor).await?;
-        let before = load_process(&mut w, id).await?;
-        if before.version != expected_version {
-            return Err(StoreError::Stale("process"));
-        }
+        let (mut w, before) = self.change(actor, id, expected_version).await?;
         let after = resume_in(&mut w, before, as_of, "resumed").await?;
         w.commit().await?;
         Ok(after)
@@ -571,11 +568,7 @@ impl Store {
                     "say in 1 to 2,000 characters why the process is retired",
                 )
             })?;
-        let mut w = self.write(actor).await?;
-        let before = load_process(&mut w, id).await?;
-        if before.version != expected_version {
-            return Err(StoreError::Stale("process"));
-        }
+        let (mut w, before) = self.change(actor, id, expected_version).await?;
         if before.status == ProcessStatus::Retired {
             return Err(ValidationErrors::one("status", "this process is already retired").into());
         }
@@ -592,20 +585,42 @@ impl Store {
         after.status = ProcessStatus::Retired;
         after.pause = None;
         after.version += 1;
-        update_row(&mut w, &after, expected_version).await?;
-        let mut record = process_json(&after);
-        record["reason"] = serde_json::Value::String(reason);
-        w.record(
-            "process",
-            &id.to_string(),
+        save_step(
+            &mut w,
+            &before,
+            &after,
             "retired",
-            Some(&process_json(&before)),
-            Some(&record),
+            Some(("reason", &reason)),
         )
         .await?;
         w.commit().await?;
         Ok(after)
     }
+}
+
+/// Saves `after` (a lifecycle step from `before`) with its audit event `action`, in the
+/// caller's write; `note` adds to the after-image (a retirement's reason).
+async fn save_step(
+    w: &mut WriteTx,
+    before: &Process,
+    after: &Process,
+    action: &str,
+    note: Option<(&str, &str)>,
+) -> Result<(), StoreError> {
+    update_row(w, after, before.version).await?;
+    let mut record = process_json(after);
+    if let Some((k, v)) = note {
+        record[k] = serde_json::Value::String(v.to_owned());
+    }
+    w.record(
+        "process",
+        &after.id.to_string(),
+        action,
+        Some(&process_json(before)),
+        Some(&record),
+    )
+    .await
+    .map(|_| ())
 }
 
 async fn resume_in(
@@ -628,21 +643,13 @@ async fn resume_in(
     after.status = ProcessStatus::Active;
     after.pause = None;
     after.version += 1;
-    update_row(w, &after, before.version).await?;
     crate::activities::plan_within(
         w,
         &mut after,
         as_of.today + chrono::Duration::days(PLANNING_HORIZON_DAYS),
     )
     .await?;
-    w.record(
-        "process",
-        &after.id.to_string(),
-        action,
-        Some(&process_json(&before)),
-        Some(&process_json(&after)),
-    )
-    .await?;
+    save_step(w, &before, &after, action, None).await?;
     Ok(after)
 }
 

@@ -101,9 +101,40 @@ fn junit_output_is_well_formed_xml_with_one_failure_per_finding() {
 }
 
 #[test]
+fn check_judges_as_of_a_past_day() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = demo_db(&dir);
+    // Before the demo adopted its processes a year ago, there was no ISMS in operation.
+    let long_ago = (chrono::Utc::now() - chrono::Duration::days(400))
+        .date_naive()
+        .to_string();
+    let out = holdfast(&db, &["check", "--format", "json", "--as-of", &long_ago]);
+    assert_eq!(out.status.code(), Some(1), "a major then");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(doc["as_of"], long_ago.as_str());
+    let codes: Vec<_> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["code"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(codes, ["4.4/no-active-process"]);
+    assert!(doc["not_checked"].as_array().is_some_and(|c| !c.is_empty()));
+}
+
+#[test]
 fn check_errors_exit_2() {
     let out = holdfast("sqlite:///nonexistent/holdfast.db", &["check"]);
     assert_eq!(out.status.code(), Some(2));
     let out = holdfast("sqlite://x.db", &["check", "--format", "yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = holdfast("sqlite://x.db", &["check", "--as-of", "yesterday"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = holdfast("sqlite://x.db", &["check", "--period-months", "0"]);
     assert_eq!(out.status.code(), Some(2));
 }

@@ -50,6 +50,8 @@ pub(super) struct Ctx<'a> {
     pub people: HashMap<PersonId, &'a Person>,
     runs: HashMap<ProcessId, Vec<&'a Activity>>,
     pub tasks_by_rule: HashMap<RuleId, Vec<&'a Task>>,
+    /// The clauses whose own limit has passed, worked out once.
+    pub lapses: Vec<super::rhythm::Lapse>,
     /// Processes whose defects a lapsed clause finding already reports.
     pub lapsed: HashSet<ProcessId>,
 }
@@ -79,12 +81,15 @@ impl<'a> Ctx<'a> {
             people: s.people.iter().map(|p| (p.id, p)).collect(),
             runs,
             tasks_by_rule,
+            lapses: Vec::new(),
             lapsed: HashSet::new(),
         };
         ctx.operating = s.processes.iter().filter(|p| ctx.in_operation(p)).collect();
-        ctx.lapsed = super::rhythm::lapses(&ctx)
-            .into_iter()
-            .flat_map(|l| l.processes)
+        ctx.lapses = super::rhythm::lapses(&ctx);
+        ctx.lapsed = ctx
+            .lapses
+            .iter()
+            .flat_map(|l| l.processes.iter().copied())
             .collect();
         ctx
     }

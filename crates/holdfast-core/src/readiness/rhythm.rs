@@ -92,7 +92,7 @@ pub(super) fn lapses(ctx: &Ctx<'_>) -> Vec<Lapse> {
 
 pub(super) fn lapsed(ctx: &Ctx<'_>, check: &Check, out: &mut Vec<Finding>) {
     let clause = clause_of(check);
-    for l in lapses(ctx).into_iter().filter(|l| l.clause == clause) {
+    for l in ctx.lapses.iter().filter(|l| l.clause == clause) {
         let mut records = Vec::new();
         for id in &l.processes {
             let Some(p) = ctx.process.get(id) else {

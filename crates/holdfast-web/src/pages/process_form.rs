@@ -209,6 +209,23 @@ async fn body(
     })
 }
 
+/// Errors named after the fields of the form: the owner and deputy are typed as work emails.
+fn as_typed(errors: Vec<FieldError>) -> Vec<FieldError> {
+    errors
+        .into_iter()
+        .map(|mut e| {
+            if let Some(typed) = match e.field.as_str() {
+                "owner_id" => Some("owner_email"),
+                "deputy_id" => Some("deputy_email"),
+                _ => None,
+            } {
+                typed.clone_into(&mut e.field);
+            }
+            e
+        })
+        .collect()
+}
+
 fn page(
     caller: &Caller,
     id: Option<String>,
@@ -261,7 +278,7 @@ async fn create(
     match result {
         Ok(p) => see_other(&format!("/processes/{}", p.id)),
         Err(e) => match field_errors(e) {
-            Ok(errors) => page(&caller, None, f, errors),
+            Ok(errors) => page(&caller, None, f, as_typed(errors)),
             Err(e) => error_page(&caller, &e),
         },
     }
@@ -296,7 +313,7 @@ async fn update(
     match result {
         Ok(p) => see_other(&format!("/processes/{}", p.id)),
         Err(e) => match field_errors(e) {
-            Ok(errors) => page(&caller, Some(id), f, errors),
+            Ok(errors) => page(&caller, Some(id), f, as_typed(errors)),
             Err(e) => error_page(&caller, &e),
         },
     }

@@ -577,6 +577,14 @@ async fn managers_define_and_edit_processes_in_the_browser_and_bad_forms_keep_th
         html.contains("value=\"FREQ=FORTNIGHTLY\""),
         "what was typed is kept"
     );
+    let resp = post(edit.clone(), form(&base("FREQ=WEEKLY;BYDAY=TU", "", "1"))).await;
+    assert_eq!(resp.status(), 422);
+    let html = resp.text().await.expect("html");
+    assert!(
+        html.contains("<li>owner_email: an active process needs an owner"),
+        "activation without an owner is refused, named after the field typed: {html}"
+    );
+    assert!(html.contains("Reads as: Weekly, on Tuesday."), "{html}");
     let resp = post(
         edit.clone(),
         form(&base("FREQ=WEEKLY;BYDAY=TU", "nobody@example.com", "1")),

@@ -439,8 +439,8 @@ async fn a_person_leaving_sends_a_revocation_task_whose_late_completion_is_a_fin
         .expect("the breach is reported");
     assert_eq!(
         breach.severity,
-        Severity::Observation,
-        "one breach is isolated"
+        Severity::Minor,
+        "the interaction's only task in the period breached"
     );
     assert!(
         breach

@@ -49,7 +49,7 @@ pub static CHECKS: &[Check] = &[
         code: "4.4/interaction-sla",
         clauses: &["4.4"],
         summary: "The tasks an interaction creates are done within its SLA, in the audit period.",
-        severity: "observation for one breach, minor for two or more",
+        severity: "observation for an isolated breach; minor for two or more, or for breaches in one in ten of the period's tasks",
         grace: "a task counts from its SLA deadline",
         remediation: "Complete the open tasks; if the SLA cannot be met, give the receiving process the resources or agree a realistic SLA.",
         run: system::interaction_sla,

@@ -82,15 +82,18 @@ pub(super) fn interaction_sla(ctx: &Ctx<'_>, check: &Check, out: &mut Vec<Findin
             continue;
         }
         let tasks = ctx.tasks_by_rule.get(&r.id).into_iter().flatten().copied();
-        let mut breached: Vec<_> = map::judged(r, tasks, ctx.period, ctx.as_of)
-            .filter(|(_, o)| *o == SlaOutcome::Breached)
-            .map(|(t, _)| t)
-            // Work sent to a paused process during its pause is not held against it.
-            .filter(|t| {
+        // Work sent to a paused process during its pause is not held against it.
+        let judged: Vec<_> = map::judged(r, tasks, ctx.period, ctx.as_of)
+            .filter(|(t, _)| {
                 to.pause
                     .as_ref()
                     .is_none_or(|p| !p.covers(ctx.day(t.due_at)))
             })
+            .collect();
+        let mut breached: Vec<_> = judged
+            .iter()
+            .filter(|(_, o)| *o == SlaOutcome::Breached)
+            .map(|(t, _)| *t)
             .collect();
         if breached.is_empty() {
             continue;
@@ -100,7 +103,9 @@ pub(super) fn interaction_sla(ctx: &Ctx<'_>, check: &Check, out: &mut Vec<Findin
             .iter()
             .filter(|t| !t.finished_by(ctx.as_of.now))
             .count();
-        let severity = if breached.len() >= 2 {
+        // Repeated breaches are a minor: two or more, or one in ten of the period's tasks. A
+        // single breach among many is isolated, an observation.
+        let severity = if breached.len() >= 2 || breached.len() * 10 >= judged.len() {
             Severity::Minor
         } else {
             Severity::Observation
@@ -137,8 +142,9 @@ pub(super) fn interaction_sla(ctx: &Ctx<'_>, check: &Check, out: &mut Vec<Findin
             severity,
             title,
             format!(
-                "{} task(s) created by this interaction in the audit period from {} missed the {}-hour SLA ({} still open). Clause 4.4 requires the interactions between processes to work, not only to be drawn.",
+                "{} of {} task(s) created by this interaction in the audit period from {} missed the {}-hour SLA ({} still open). Clause 4.4 requires the interactions between processes to work, not only to be drawn.",
                 breached.len(),
+                judged.len(),
                 ctx.period.from,
                 r.sla_hours,
                 open

@@ -4,9 +4,19 @@ use super::*;
 use crate::map;
 use crate::process::Pause;
 
+/// Ten tasks of rule 500 in November, each done an hour before its deadline.
+fn on_time(s: &mut Snapshot) {
+    for n in 0..10 {
+        let due = format!("2026-11-{:02}T10:00:00Z", n + 1);
+        let done = format!("2026-11-{:02}T09:00:00Z", n + 1);
+        s.tasks.push(task(100 + n, 500, &due, Some(&done)));
+    }
+}
+
 #[test]
-fn one_breach_in_the_period_is_an_observation_and_two_a_minor() {
+fn an_isolated_breach_is_an_observation_and_repeated_breaches_a_minor() {
     let mut s = healthy();
+    on_time(&mut s);
     s.tasks.push(task(
         40,
         500,
@@ -15,12 +25,30 @@ fn one_breach_in_the_period_is_an_observation_and_two_a_minor() {
     ));
     assert_eq!(
         found(&s, on("2026-12-01")),
-        [("4.4/interaction-sla", "4.4", Severity::Observation)]
+        [("4.4/interaction-sla", "4.4", Severity::Observation)],
+        "one breach in eleven tasks"
+    );
+    let mut few = healthy();
+    few.tasks.push(task(
+        40,
+        500,
+        "2026-11-20T10:00:00Z",
+        Some("2026-11-22T10:00:00Z"),
+    ));
+    assert_eq!(
+        found(&few, on("2026-12-01")),
+        [("4.4/interaction-sla", "4.4", Severity::Minor)],
+        "one breach in one task is more than one in ten"
     );
     s.tasks.push(task(41, 500, "2026-11-25T10:00:00Z", None));
     let r = report(&s, on("2026-12-01"));
     assert_eq!(r.findings.len(), 1, "one finding per interaction");
     assert_eq!(r.findings[0].severity, Severity::Minor);
+    assert!(
+        r.findings[0].explanation.contains("2 of 12 task(s)"),
+        "{}",
+        r.findings[0].explanation
+    );
     assert!(r.findings[0].explanation.contains("1 still open"));
     assert_eq!(r.findings[0].first_seen, d("2026-11-20"));
     let tasks: Vec<_> = r.findings[0]
@@ -65,7 +93,8 @@ fn a_breach_before_the_audit_period_has_expired_and_the_map_agrees() {
     s.tasks.push(task(41, 500, "2023-11-20T10:00:00Z", None));
     assert_eq!(
         found(&s, as_of),
-        [("4.4/interaction-sla", "4.4", Severity::Observation)]
+        [("4.4/interaction-sla", "4.4", Severity::Minor)],
+        "the only task the period judges breached"
     );
     let m = map::build(&s.processes, &s.rules, &s.tasks, period, as_of);
     assert_eq!(m.edges.iter().map(|e| e.breached).sum::<usize>(), 1);

@@ -36,6 +36,9 @@ pub struct UserAccountPatch {
     pub role: Option<Role>,
     /// Disable (`true`) or re-enable (`false`).
     pub disabled: Option<bool>,
+    /// Link the account to a person (`Some(Some(id))`) or unlink it (`Some(None)`): the
+    /// person is whose work *My work* shows.
+    pub person_id: Option<Option<holdfast_core::ids::PersonId>>,
 }
 
 /// Checks a password against a stored Argon2id hash.
@@ -148,6 +151,30 @@ impl Store {
         account_from_row(&row)
     }
 
+    /// The accounts with these ids, in one query (for lists that show who acted).
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] on failure.
+    pub async fn user_accounts_by_ids(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<UserAccount>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "select {ACCOUNT_COLUMNS} from user_account a where a.id in {}",
+                crate::rows::placeholders(1, chunk.len())
+            )));
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            for row in q.fetch_all(&self.pool).await? {
+                out.push(account_from_row(&row)?);
+            }
+        }
+        Ok(out)
+    }
+
     /// Lists accounts by email, optionally those whose email contains `search`.
     ///
     /// # Errors
@@ -155,26 +182,36 @@ impl Store {
     pub async fn list_user_accounts(
         &self,
         search: Option<&str>,
-        offset: i64,
-        limit: i64,
-    ) -> Result<(Vec<UserAccount>, i64), StoreError> {
+        after_email: Option<&str>,
+        limit: u32,
+    ) -> Result<(Vec<UserAccount>, crate::Total), StoreError> {
         let pattern = search
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(like_pattern);
-        let total: i64 = sqlx::query_scalar(
-            r"select count(*) from user_account a where ($1 is null or a.email like $1 escape '\')",
-        )
-        .bind(pattern.clone())
-        .fetch_one(&self.pool)
-        .await?;
+        let total = match &pattern {
+            None => crate::Total::exact(
+                sqlx::query_scalar("select count(*) from user_account")
+                    .fetch_one(&self.pool)
+                    .await?,
+            ),
+            Some(p) => {
+                crate::listing::capped_count(
+                    &self.pool,
+                    r"user_account a where a.email like $1 escape '\'",
+                    std::slice::from_ref(p),
+                )
+                .await?
+            }
+        };
+        // Emails are unique, so the email alone is the keyset.
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             r"select {ACCOUNT_COLUMNS} from user_account a where ($1 is null or a.email like $1 escape '\')
-              order by a.email limit $2 offset $3"
+              and ($2 is null or a.email > $2) order by a.email limit $3"
         )))
         .bind(pattern)
-        .bind(limit)
-        .bind(offset)
+        .bind(after_email)
+        .bind(i64::from(limit.clamp(1, 501)))
         .fetch_all(&self.pool)
         .await?;
         Ok((
@@ -222,13 +259,29 @@ impl Store {
         let mut after = before.clone();
         after.role = patch.role.unwrap_or(before.role);
         after.disabled = patch.disabled.unwrap_or(before.disabled);
+        after.person_id = patch.person_id.unwrap_or(before.person_id);
         after.version += 1;
         let now = now_text();
         let mut w = self.write(actor).await?;
+        if let Some(pid) = after
+            .person_id
+            .filter(|_| after.person_id != before.person_id)
+        {
+            let exists: Option<String> = sqlx::query_scalar("select id from person where id = $1")
+                .bind(pid.to_string())
+                .fetch_optional(&mut *w.tx)
+                .await?;
+            if exists.is_none() {
+                return Err(StoreError::Invalid(holdfast_core::ValidationErrors::one(
+                    "person_id",
+                    "no person with that id",
+                )));
+            }
+        }
         let n = sqlx::query(
             r"update user_account set role = $1,
                  disabled_at = case when $2 = 1 then coalesce(disabled_at, $3) else null end,
-                 version = $4, updated_at = $3
+                 version = $4, updated_at = $3, person_id = $7
               where id = $5 and version = $6",
         )
         .bind(after.role.as_str())
@@ -237,6 +290,7 @@ impl Store {
         .bind(after.version)
         .bind(id.to_string())
         .bind(expected_version)
+        .bind(after.person_id.map(|p| p.to_string()))
         .execute(&mut *w.tx)
         .await?
         .rows_affected();

@@ -25,7 +25,7 @@ pub struct AuditQuery {
     pub to: Option<String>,
     /// Continue with events older than this sequence number.
     pub before_seq: Option<i64>,
-    /// Page size, 1 to 500.
+    /// Rows to read, 1 to 501.
     pub limit: u32,
 }
 
@@ -108,19 +108,39 @@ impl Store {
     pub async fn list_audit_events(
         &self,
         q: &AuditQuery,
-    ) -> Result<(Vec<StoredEvent>, i64), StoreError> {
+    ) -> Result<(Vec<StoredEvent>, crate::Total), StoreError> {
         let filter = r"($1 is null or entity_type = $1) and ($2 is null or entity_id = $2)
             and ($3 is null or actor = $3) and ($4 is null or occurred_at >= $4) and ($5 is null or occurred_at < $5)";
-        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "select count(*) from audit_event where {filter}"
-        )))
-        .bind(q.entity_type.clone())
-        .bind(q.entity_id.clone())
-        .bind(q.actor.clone())
-        .bind(q.from.clone())
-        .bind(q.to.clone())
-        .fetch_one(&self.pool)
-        .await?;
+        let unfiltered = q.entity_type.is_none()
+            && q.entity_id.is_none()
+            && q.actor.is_none()
+            && q.from.is_none()
+            && q.to.is_none();
+        let total = if unfiltered {
+            crate::Total::exact(crate::listing::tally(&self.pool, "audit_event").await?)
+        } else {
+            // Every filter is a bound value or null; the literal filter text is the same for all.
+            let sql = format!(
+                "select count(*) from (select 1 from audit_event where {filter} limit {}) as capped",
+                crate::COUNT_CAP + 1
+            );
+            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .bind(q.entity_type.clone())
+                .bind(q.entity_id.clone())
+                .bind(q.actor.clone())
+                .bind(q.from.clone())
+                .bind(q.to.clone())
+                .fetch_one(&self.pool)
+                .await?;
+            if n > crate::COUNT_CAP {
+                crate::Total {
+                    n: crate::COUNT_CAP,
+                    capped: true,
+                }
+            } else {
+                crate::Total::exact(n)
+            }
+        };
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             r"select seq, occurred_at, actor, entity_type, entity_id, action, before_json, after_json, prev_hash, hash
               from audit_event where {filter} and ($6 is null or seq < $6) order by seq desc limit $7"
@@ -131,40 +151,44 @@ impl Store {
         .bind(q.from.clone())
         .bind(q.to.clone())
         .bind(q.before_seq)
-        .bind(i64::from(q.limit.clamp(1, 500)))
+        .bind(i64::from(q.limit.clamp(1, 501)))
         .fetch_all(&self.pool)
         .await?;
         let events = rows.iter().map(stored_event).collect::<Result<_, _>>()?;
         Ok((events, total))
     }
 
-    /// The dashboard's counts, straight from the records.
+    /// The dashboard's counts, read from the tallies the writing transactions maintain, so
+    /// the dashboard costs the same on 100,000 people as on 100.
     ///
     /// # Errors
     /// [`StoreError::Database`] on failure.
     pub async fn counts(&self) -> Result<Counts, StoreError> {
-        let row = sqlx::query(
-            r"select
-                (select count(*) from person where employment_status = 'active') as people_active,
-                (select count(*) from person where employment_status = 'leaving') as people_leaving,
-                (select count(*) from person where employment_status = 'left') as people_left,
-                (select count(distinct department) from person) as departments,
-                (select count(*) from user_account where disabled_at is null) as user_accounts,
-                (select count(*) from api_token where revoked_at is null) as api_tokens,
-                (select count(*) from location) as locations,
-                (select count(*) from audit_event) as audit_events",
-        )
-        .fetch_one(&self.pool)
-        .await?;
+        let t = |name: &str| format!("coalesce((select n from tally where name = '{name}'), 0)");
+        // Departments in use: a range on the tally's primary key, one row per department.
+        let sql = format!(
+            "select {}, {}, {}, (select count(*) from tally where name >= 'person.dept:' and name < 'person.dept;' and n > 0), {}, {}, {}, {}",
+            t("person.status:active"),
+            t("person.status:leaving"),
+            t("person.status:left"),
+            t("user_account.enabled"),
+            t("api_token.live"),
+            t("location"),
+            t("audit_event"),
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_one(&self.pool)
+            .await?;
+        let n = |i: usize| row.try_get::<i64, _>(i).map(|v| v.max(0));
         Ok(Counts {
-            people_active: row.try_get("people_active")?,
-            people_leaving: row.try_get("people_leaving")?,
-            people_left: row.try_get("people_left")?,
-            departments: row.try_get("departments")?,
-            user_accounts: row.try_get("user_accounts")?,
-            api_tokens: row.try_get("api_tokens")?,
-            locations: row.try_get("locations")?,
-            audit_events: row.try_get("audit_events")?,
+            people_active: n(0)?,
+            people_leaving: n(1)?,
+            people_left: n(2)?,
+            departments: n(3)?,
+            user_accounts: n(4)?,
+            api_tokens: n(5)?,
+            locations: n(6)?,
+            audit_events: n(7)?,
         })
     }
 

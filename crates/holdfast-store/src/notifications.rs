@@ -131,12 +131,17 @@ impl Store {
     pub async fn list_notifications(
         &self,
         recipient: Option<&str>,
+        before: Option<(&str, &str)>,
         limit: i64,
     ) -> Result<Vec<Notification>, StoreError> {
         let rows = sqlx::query(
-            "select id, dedupe_key, kind, recipient, subject, body, status, sent_at, created_at from notification where ($1 is null or recipient = $1) order by created_at desc, id desc limit $2",
+            "select id, dedupe_key, kind, recipient, subject, body, status, sent_at, created_at from notification
+             where ($1 is null or recipient = $1) and ($2 is null or (created_at, id) < ($2, $3))
+             order by created_at desc, id desc limit $4",
         )
         .bind(recipient)
+        .bind(before.map(|b| b.0.to_owned()))
+        .bind(before.map(|b| b.1.to_owned()))
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
@@ -155,6 +160,19 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// How many notifications went to `recipient`, counted up to [`crate::COUNT_CAP`].
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] on failure.
+    pub async fn count_notifications(&self, recipient: &str) -> Result<crate::Total, StoreError> {
+        crate::listing::capped_count(
+            &self.pool,
+            "notification where recipient = $1",
+            &[recipient.to_owned()],
+        )
+        .await
     }
 
     /// Takes or renews the lease on job `name` for `holder` until `until`, if it is free

@@ -9,9 +9,9 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use crate::accounts::like_pattern;
 use crate::error::on_unique;
 use crate::events::emit_designated;
+use crate::listing::Total;
 use crate::rows::{date_text, now_text, parse_date, parse_id};
 use crate::{Actor, Store, StoreError, WriteTx};
 use holdfast_core::interaction::EventKind;
@@ -89,17 +89,17 @@ pub struct PersonQuery {
     pub descending: bool,
     /// Continue after this (sort value, id).
     pub after: Option<(String, PersonId)>,
-    /// Page size, 1 to 500.
+    /// How many rows to read, 1 to 501 (a page and the row that says another follows).
     pub limit: u32,
 }
 
 /// One page of people and the total matching the query.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct PersonPage {
     /// The people, ordered by name then id.
     pub items: Vec<Person>,
     /// How many people match the query in all.
-    pub total: i64,
+    pub total: Total,
 }
 
 pub(crate) fn person_from_row(r: &AnyRow) -> Result<Person, StoreError> {
@@ -401,17 +401,20 @@ impl Store {
         // can use the indexes; every value is bound, and column names come from closed enums.
         let mut binds = Binds::default();
         let mut conditions: Vec<String> = Vec::new();
-        if let Some(pattern) = q
-            .search
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(like_pattern)
-        {
-            let p = binds.push(pattern);
-            conditions.push(format!(
-                r"(lower(name) like {p} escape '\' or email like {p} escape '\' or lower(department) like {p} escape '\')"
-            ));
+        let search = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        if let Some(text) = search {
+            let terms = holdfast_core::search::terms(text);
+            if terms.is_empty() {
+                // Nothing a person could look for: punctuation alone matches no one.
+                return Ok(PersonPage::default());
+            }
+            let p = binds.push(crate::listing::match_expression(self.backend, &terms));
+            conditions.push(match self.backend {
+                crate::Backend::Sqlite => format!(
+                    "id in (select s.person_id from person_fts f join person_search s on s.rowid = f.rowid where person_fts match {p})"
+                ),
+                crate::Backend::Postgres => format!("search @@ to_tsquery('simple', {p})"),
+            });
         }
         if let Some(status) = q.status {
             conditions.push(format!(
@@ -437,19 +440,28 @@ impl Store {
         let mut page_filter = filter.clone();
         if let Some((value, id)) = &q.after {
             let (v, i) = (binds.push(value.clone()), binds.push(id.to_string()));
-            page_filter.push_str(&format!(
-                " and ({col} {cmp} {v} or ({col} = {v} and id {cmp} {i}))"
-            ));
+            // A row-value comparison, so the (column, id) index seeks straight to the page.
+            page_filter.push_str(&format!(" and ({col}, id) {cmp} ({v}, {i})"));
         }
 
-        let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!(
-            "select count(*) from person where {filter}"
-        )));
-        for b in &binds.0[..filter_binds] {
-            count = count.bind(b.clone());
-        }
-        let total = count.fetch_one(&self.pool).await?;
-        let limit = q.limit.clamp(1, 500);
+        let total = if search.is_some() {
+            crate::listing::capped_count(
+                &self.pool,
+                &format!("person where {filter}"),
+                &binds.0[..filter_binds],
+            )
+            .await?
+        } else {
+            let name = match (q.status, &q.department) {
+                (None, None) => "person".to_owned(),
+                (Some(s), None) => format!("person.status:{}", s.as_str()),
+                (None, Some(d)) => format!("person.dept:{d}"),
+                (Some(s), Some(d)) => format!("person.dept_status:{}:{d}", s.as_str()),
+            };
+            Total::exact(crate::listing::tally(&self.pool, &name).await?)
+        };
+        // One row more than a page may be asked for: it only tells the caller a next page exists.
+        let limit = q.limit.clamp(1, 501);
         let mut page = sqlx::query(sqlx::AssertSqlSafe(format!(
             "select {PERSON_COLUMNS} from person where {page_filter} order by {col} {dir}, id {dir} limit {limit}"
         )));

@@ -226,7 +226,11 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::Database`].
-    pub(crate) async fn people_by_ids(
+    /// The people with these ids, in no particular order; ids that name no one are left out.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] on failure.
+    pub async fn people_by_ids(
         &self,
         ids: &[String],
     ) -> Result<Vec<holdfast_core::person::Person>, StoreError> {

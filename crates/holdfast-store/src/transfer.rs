@@ -409,6 +409,22 @@ pub fn exported_tables() -> Vec<&'static str> {
     TABLES.iter().map(|t| t.name).collect()
 }
 
+/// Tables derived from the exported ones (tallies, the search index and its shadow tables):
+/// not exported, because the triggers that keep them rebuild them as an import writes.
+#[must_use]
+pub fn derived_tables() -> Vec<&'static str> {
+    vec![
+        "tally",
+        "person_search",
+        "person_fts",
+        "person_fts_data",
+        "person_fts_idx",
+        "person_fts_content",
+        "person_fts_docsize",
+        "person_fts_config",
+    ]
+}
+
 fn select_sql(t: &Table) -> String {
     let cols: Vec<_> = t.columns.iter().map(|(c, _)| *c).collect();
     format!(

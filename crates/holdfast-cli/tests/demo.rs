@@ -95,8 +95,8 @@ async fn demo_prints_working_logins_and_shuts_down_gracefully() {
             .json()
             .await
             .expect("json");
-        if list.as_array().is_some_and(|l| !l.is_empty()) {
-            break list;
+        if list["items"].as_array().is_some_and(|l| !l.is_empty()) {
+            break list["items"].clone();
         }
         assert!(
             started.elapsed() < std::time::Duration::from_secs(60),

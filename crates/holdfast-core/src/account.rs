@@ -46,6 +46,18 @@ impl Role {
             Self::Admin => "admin",
         }
     }
+
+    /// The role in words, for people.
+    #[must_use]
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Member => "Member",
+            Self::Auditor => "Auditor",
+            Self::Owner => "Process owner",
+            Self::Manager => "ISMS manager",
+            Self::Admin => "Administrator",
+        }
+    }
 }
 
 impl fmt::Display for Role {

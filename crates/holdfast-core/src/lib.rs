@@ -25,8 +25,10 @@ pub mod policy;
 pub mod process;
 pub mod readiness;
 pub mod reminder;
+pub mod search;
 pub mod task;
 pub mod throttle;
 pub mod validation;
+pub mod words;
 
 pub use validation::{FieldError, ValidationErrors};

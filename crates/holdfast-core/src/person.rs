@@ -80,6 +80,16 @@ impl EmploymentStatus {
             Self::Left => "left",
         }
     }
+
+    /// The status in words, for people.
+    #[must_use]
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Active => "Active",
+            Self::Leaving => "Leaving (gave notice)",
+            Self::Left => "Left",
+        }
+    }
 }
 
 impl fmt::Display for EmploymentStatus {

@@ -42,6 +42,8 @@ pub struct Caller {
     pub account: UserAccount,
     /// How it authenticated.
     pub credential: Credential,
+    /// A one-time message from the form post that redirected here ("Saved").
+    pub flash: Option<String>,
 }
 
 impl Caller {
@@ -130,6 +132,7 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Call
             return Ok(None);
         }
         return Ok(Some(Caller {
+            flash: None,
             account,
             credential: Credential::Token { role: stored.role },
         }));
@@ -159,6 +162,7 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Call
         state.store.touch_session(&token_hash, renewed).await?;
     }
     Ok(Some(Caller {
+        flash: None,
         account: session.account,
         credential: Credential::Session {
             token_hash,

@@ -9,9 +9,12 @@
 mod api;
 pub mod auth;
 mod error;
+pub mod form;
+pub mod list;
 mod openapi;
 mod pages;
 pub mod routes;
+mod service;
 mod svg;
 
 use std::sync::Arc;

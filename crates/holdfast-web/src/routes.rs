@@ -256,8 +256,24 @@ async fn authorize(
             Body::from(bytes)
         }
     };
+    let flash = (kind == Kind::Page && parts.method == Method::GET)
+        .then(|| crate::form::flash_of(&parts.headers))
+        .flatten();
+    let shown = flash.is_some();
+    let mut caller = caller;
+    caller.flash = flash;
     parts.extensions.insert(caller);
-    next.run(Request::from_parts(parts, body)).await
+    let mut resp = next.run(Request::from_parts(parts, body)).await;
+    if shown {
+        // Shown once: the page that showed the message clears it.
+        resp.headers_mut().append(
+            header::SET_COOKIE,
+            header::HeaderValue::from_static(
+                "holdfast_flash=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
+            ),
+        );
+    }
+    resp
 }
 
 fn unauthenticated(kind: Kind, parts: &axum::http::request::Parts) -> Response {

@@ -8,12 +8,12 @@ use axum::response::{IntoResponse, Response};
 use holdfast_core::activity::{Activity, ActivityStatus};
 use holdfast_core::evidence::{MAX_EVIDENCE_BYTES, check_upload};
 use holdfast_core::policy::Action;
-use holdfast_store::{ActivityQuery, Evidence, NewEvidence};
+use holdfast_store::{Evidence, NewEvidence};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::scope::RunToWork;
-use super::{ApiJson, ApiQuery, Now, Page, if_match, path_id, with_etag};
+use super::{ApiJson, Now, Page, if_match, path_id, with_etag};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -233,48 +233,12 @@ impl From<Evidence> for EvidenceDto {
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ListParams {
-    process_id: Option<String>,
-    assignee_id: Option<String>,
-    #[serde(default)]
-    open: bool,
-    limit: Option<i64>,
-    cursor: Option<String>,
-}
-
 async fn list(
     State(st): State<AppState>,
     Now(now): Now,
-    ApiQuery(p): ApiQuery<ListParams>,
+    p: crate::service::runs::RunsParams,
 ) -> Result<Json<Page<ActivityDto>>, AppError> {
-    let limit = super::page_limit(p.limit)?;
-    let mut q = ActivityQuery {
-        process_id: p
-            .process_id
-            .as_deref()
-            .map(|s| path_id(s, "process"))
-            .transpose()?,
-        assignee_id: p
-            .assignee_id
-            .as_deref()
-            .map(|s| path_id(s, "person"))
-            .transpose()?,
-        open_only: p.open,
-        due_until: None,
-        after: super::due_cursor(p.cursor.as_deref())?,
-        limit: limit + 1,
-    };
-    let rows = st.store.list_activities(&q).await?;
-    q.after = None;
-    let total = st.store.count_activities(&q).await?;
-    let (rows, total, next_cursor) = super::due_page(rows, limit, total, |a| (a.due_date, a.id));
-    Ok(Json(Page {
-        items: rows.iter().map(|a| ActivityDto::of(a, now.today)).collect(),
-        total,
-        next_cursor,
-    }))
+    Ok(Json(crate::service::runs::list(&st, now, &p).await?))
 }
 
 async fn show(

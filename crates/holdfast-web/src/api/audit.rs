@@ -5,11 +5,10 @@ use axum::extract::State;
 use axum::http::Method;
 use holdfast_core::audit::StoredEvent;
 use holdfast_core::policy::Action;
-use holdfast_store::AuditQuery;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::{ApiQuery, Page, decode_cursor, encode_cursor, page_limit};
+use super::Page;
 use crate::AppState;
 use crate::error::AppError;
 use crate::routes::{Access, Kind, Routes, route};
@@ -98,22 +97,7 @@ pub struct ChainDto {
     pub broken: Option<String>,
 }
 
-/// Filters.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ListParams {
-    pub(crate) limit: Option<i64>,
-    pub(crate) cursor: Option<String>,
-    pub(crate) entity_type: Option<String>,
-    pub(crate) entity_id: Option<String>,
-    pub(crate) actor: Option<String>,
-    /// From this date or time (inclusive).
-    pub(crate) from: Option<String>,
-    /// Up to this date (inclusive) or time (exclusive).
-    pub(crate) to: Option<String>,
-}
-
-fn time_bound(
+pub(crate) fn time_bound(
     field: &str,
     raw: Option<&str>,
     end_of_day: bool,
@@ -144,42 +128,11 @@ fn time_bound(
         })
 }
 
-pub(crate) fn audit_query(p: &ListParams) -> Result<AuditQuery, AppError> {
-    let empty = |s: &Option<String>| s.clone().filter(|v| !v.trim().is_empty());
-    Ok(AuditQuery {
-        entity_type: empty(&p.entity_type),
-        entity_id: empty(&p.entity_id),
-        actor: empty(&p.actor),
-        from: time_bound("from", p.from.as_deref(), false)?,
-        to: time_bound("to", p.to.as_deref(), true)?,
-        before_seq: p
-            .cursor
-            .as_deref()
-            .map(|c| {
-                decode_cursor(c)?.as_i64().ok_or_else(|| {
-                    AppError::invalid("cursor", "this cursor is not one the API gave out")
-                })
-            })
-            .transpose()?,
-        limit: page_limit(p.limit)?,
-    })
-}
-
 async fn list(
     State(st): State<AppState>,
-    ApiQuery(p): ApiQuery<ListParams>,
+    p: crate::service::audit::AuditParams,
 ) -> Result<Json<Page<EventDto>>, AppError> {
-    let q = audit_query(&p)?;
-    let (events, total) = st.store.list_audit_events(&q).await?;
-    let next_cursor = (events.len() == q.limit as usize)
-        .then(|| events.last())
-        .flatten()
-        .map(|e| encode_cursor(&serde_json::json!(e.event.seq)));
-    Ok(Json(Page {
-        items: events.iter().map(EventDto::from).collect(),
-        total,
-        next_cursor,
-    }))
+    Ok(Json(crate::service::audit::list(&st, &p).await?))
 }
 
 pub(crate) async fn chain(st: &AppState) -> Result<ChainDto, AppError> {

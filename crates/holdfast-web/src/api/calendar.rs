@@ -13,10 +13,12 @@ use holdfast_core::policy::Action;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::Page;
 use super::{ApiJson, path_id};
 use crate::AppState;
 use crate::auth::{Caller, random_secret, secret_hash};
 use crate::error::AppError;
+use crate::list::{FixedOrder, ListParams};
 use crate::routes::{Access, Kind, Routes, route};
 
 /// Feed secrets start with this, so one found in a log or a paste is recognisable.
@@ -32,7 +34,7 @@ pub fn routes(r: Routes) -> Routes {
             Kind::Api,
             "List my calendar feeds",
         )
-        .gives::<Vec<FeedDto>>(),
+        .gives::<Page<FeedDto>>(),
         list,
     )
     .add(
@@ -114,12 +116,20 @@ pub struct CreatedFeedDto {
     pub feed: FeedDto,
 }
 
-async fn list(State(st): State<AppState>, caller: Caller) -> Result<Json<Vec<FeedDto>>, AppError> {
+async fn list(
+    State(st): State<AppState>,
+    caller: Caller,
+    p: ListParams<FixedOrder>,
+) -> Result<Json<Page<FeedDto>>, AppError> {
     let feeds = st
         .store
         .list_calendar_feeds(Some(&caller.actor().to_string()))
         .await?;
-    Ok(Json(feeds.iter().map(FeedDto::from).collect()))
+    Ok(Json(p.page_in_memory(
+        feeds.iter().map(FeedDto::from).collect(),
+        |f| vec![f.created_at.to_rfc3339(), f.id.clone()],
+        |f| f,
+    )))
 }
 
 /// Makes a feed for the caller; shared with the profile page. Returns the URL path (with

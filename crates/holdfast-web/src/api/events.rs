@@ -8,9 +8,11 @@ use holdfast_core::policy::Action;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use super::Page;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
+use crate::list::{FixedOrder, ListParams};
 use crate::routes::{Access, Kind, Routes, route};
 
 pub fn routes(r: Routes) -> Routes {
@@ -23,7 +25,7 @@ pub fn routes(r: Routes) -> Routes {
             Kind::Api,
             "Events whose dispatch failed, newest first, with the reason",
         )
-        .gives::<Vec<FailedEventDto>>(),
+        .gives::<Page<FailedEventDto>>(),
         failed,
     )
     .add(
@@ -79,8 +81,16 @@ pub(crate) async fn latest_failed(st: &AppState) -> Result<Vec<FailedEventDto>, 
         .collect())
 }
 
-async fn failed(State(st): State<AppState>) -> Result<Json<Vec<FailedEventDto>>, AppError> {
-    Ok(Json(latest_failed(&st).await?))
+async fn failed(
+    State(st): State<AppState>,
+    p: ListParams<FixedOrder>,
+) -> Result<Json<Page<FailedEventDto>>, AppError> {
+    Ok(Json(p.page_in_memory_ordered(
+        latest_failed(&st).await?,
+        true,
+        |e| vec![e.failed_at.to_rfc3339(), e.id.clone()],
+        |e| e,
+    )))
 }
 
 async fn retry(

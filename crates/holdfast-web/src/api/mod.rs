@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`: conventions shared by every resource (body and query
-//! parsing into problem details, pagination, ETags), and the resources themselves.
+//! parsing into problem details, ETags), and the resources themselves. Lists page through
+//! [`crate::list`].
 
 pub(crate) mod activities;
 pub(crate) mod assignment;
@@ -159,43 +160,6 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-/// The page size: `limit` from 1 to 500, 50 when absent.
-///
-/// # Errors
-/// 422 naming `limit` when out of range.
-pub fn page_limit(limit: Option<i64>) -> Result<u32, AppError> {
-    match limit {
-        None => Ok(50),
-        Some(n @ 1..=500) => Ok(u32::try_from(n).unwrap_or(50)),
-        Some(_) => Err(AppError::invalid(
-            "limit",
-            "limit must be between 1 and 500",
-        )),
-    }
-}
-
-/// Encodes a keyset cursor as opaque text.
-#[must_use]
-pub fn encode_cursor(value: &serde_json::Value) -> String {
-    hex::encode(value.to_string())
-}
-
-/// Decodes a cursor made by [`encode_cursor`].
-///
-/// # Errors
-/// 422 naming `cursor` when it was not made by this API.
-pub fn decode_cursor(cursor: &str) -> Result<serde_json::Value, AppError> {
-    hex::decode(cursor)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or_else(|| {
-            AppError::invalid(
-                "cursor",
-                "this cursor is not one the API gave out; start from the first page",
-            )
-        })
-}
-
 /// The version an update was based on, from `If-Match: "N"`.
 ///
 /// # Errors
@@ -224,59 +188,7 @@ pub fn with_etag(version: i64, body: impl serde::Serialize) -> Response {
     resp
 }
 
-/// The keyset `(due, id)` of a list in due order, from a cursor made by [`due_page`].
-///
-/// # Errors
-/// 422 naming `cursor` when it was not made by this API.
-pub fn due_cursor<D: std::str::FromStr, I: std::str::FromStr>(
-    cursor: Option<&str>,
-) -> Result<Option<(D, I)>, AppError> {
-    let Some(c) = cursor else {
-        return Ok(None);
-    };
-    let v = decode_cursor(c)?;
-    let part = |i: usize| v.get(i).and_then(serde_json::Value::as_str);
-    match (
-        part(0).and_then(|d| d.parse().ok()),
-        part(1).and_then(|i| i.parse().ok()),
-    ) {
-        (Some(due), Some(id)) => Ok(Some((due, id))),
-        _ => Err(AppError::invalid(
-            "cursor",
-            "this cursor is not one the API gave out; start from the first page",
-        )),
-    }
-}
-
-/// A page of a due-ordered list fetched with one row more than `limit`: that extra row only
-/// says a next page exists, whose cursor is the keyset of the page's last item.
-pub fn due_page<T, D: std::fmt::Display, I: std::fmt::Display>(
-    mut rows: Vec<T>,
-    limit: u32,
-    total: i64,
-    keyset: impl Fn(&T) -> (D, I),
-) -> (Vec<T>, i64, Option<String>) {
-    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    let next = rows.last().filter(|_| more).map(|last| {
-        let (due, id) = keyset(last);
-        encode_cursor(&serde_json::json!([due.to_string(), id.to_string()]))
-    });
-    (rows, total, next)
-}
-
-/// A page of items with the total and the cursor of the next page.
-#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
-pub struct Page<T> {
-    /// The items on this page.
-    pub items: Vec<T>,
-    /// How many items match in all.
-    pub total: i64,
-    /// Pass as `cursor` to get the next page; absent on the last page.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_cursor: Option<String>,
-}
+pub use crate::list::Page;
 
 /// Parses a path id, answering 404 for text that cannot be an id (it names no record).
 ///

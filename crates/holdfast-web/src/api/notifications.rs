@@ -7,12 +7,13 @@ use axum::http::Method;
 use holdfast_core::policy::Action;
 use holdfast_store::Notification;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::{ApiQuery, page_limit};
+use super::Page;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
+use crate::list::{FixedOrder, ListParams};
 use crate::routes::{Access, Kind, Routes, route};
 
 pub fn routes(r: Routes) -> Routes {
@@ -24,7 +25,7 @@ pub fn routes(r: Routes) -> Routes {
             Kind::Api,
             "Reminders and escalations sent to me, newest first",
         )
-        .gives::<Vec<NotificationDto>>(),
+        .gives::<Page<NotificationDto>>(),
         list,
     )
 }
@@ -65,37 +66,39 @@ impl From<Notification> for NotificationDto {
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Params {
-    limit: Option<i64>,
-}
-
-/// The caller's latest notifications: those to their person's email, or to their login's
-/// when it is not linked to a person.
+/// The caller's notifications, newest first: those to their person's email, or to their
+/// login's when it is not linked to a person.
 pub(crate) async fn notifications_of(
     st: &AppState,
     caller: &Caller,
-    limit: i64,
-) -> Result<Vec<Notification>, AppError> {
+    p: &ListParams<FixedOrder>,
+) -> Result<Page<NotificationDto>, AppError> {
     let email = match caller.account.person_id {
         Some(id) => st.store.person(id).await?.email.to_string(),
         None => caller.account.email.to_string(),
     };
-    Ok(st.store.list_notifications(Some(&email), limit).await?)
+    let before: Option<(String, String)> = p.after_pair()?;
+    let rows = st
+        .store
+        .list_notifications(
+            Some(&email),
+            before.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
+            i64::from(p.fetch()),
+        )
+        .await?;
+    let total = st.store.count_notifications(&email).await?;
+    Ok(p.page(
+        rows,
+        total,
+        |n| vec![n.created_at.clone(), n.id.clone()],
+        NotificationDto::from,
+    ))
 }
 
 async fn list(
     State(st): State<AppState>,
     caller: Caller,
-    ApiQuery(p): ApiQuery<Params>,
-) -> Result<Json<Vec<NotificationDto>>, AppError> {
-    let limit = i64::from(page_limit(p.limit)?);
-    Ok(Json(
-        notifications_of(&st, &caller, limit)
-            .await?
-            .into_iter()
-            .map(NotificationDto::from)
-            .collect(),
-    ))
+    p: ListParams<FixedOrder>,
+) -> Result<Json<Page<NotificationDto>>, AppError> {
+    Ok(Json(notifications_of(&st, &caller, &p).await?))
 }

@@ -8,13 +8,10 @@ use chrono::NaiveDate;
 use holdfast_core::ids::PersonId;
 use holdfast_core::person::{EmploymentStatus, NewPerson, Person, PersonChanges};
 use holdfast_core::policy::Action;
-use holdfast_store::{PersonQuery, PersonSortField};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{
-    ApiJson, ApiQuery, Page, decode_cursor, encode_cursor, if_match, page_limit, path_id, with_etag,
-};
+use super::{ApiJson, Page, if_match, path_id, with_etag};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -185,20 +182,6 @@ pub struct PersonPatchDto {
     pub end_date: Option<NaiveDate>,
 }
 
-/// List parameters.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ListParams {
-    limit: Option<i64>,
-    cursor: Option<String>,
-    /// `name`, `email`, `department`, `start_date`, `employment_status`; prefix `-` for descending.
-    sort: Option<String>,
-    /// Text to find in name, email or department.
-    q: Option<String>,
-    status: Option<StatusDto>,
-    department: Option<String>,
-}
-
 pub(crate) fn manager_id(raw: Option<&str>) -> Result<Option<PersonId>, AppError> {
     raw.map(str::trim)
         .filter(|s| !s.is_empty())
@@ -209,65 +192,11 @@ pub(crate) fn manager_id(raw: Option<&str>) -> Result<Option<PersonId>, AppError
         .transpose()
 }
 
-/// Turns list parameters into a store query.
-pub(crate) fn person_query(p: &ListParams) -> Result<PersonQuery, AppError> {
-    let limit = page_limit(p.limit)?;
-    let (descending, field) = match p.sort.as_deref() {
-        None => (false, "name"),
-        Some(s) => s.strip_prefix('-').map_or((false, s), |f| (true, f)),
-    };
-    let sort = PersonSortField::parse(field).ok_or_else(|| {
-        AppError::invalid("sort", "sort by name, email, department, start_date or employment_status (prefix - for descending)")
-    })?;
-    let after = p
-        .cursor
-        .as_deref()
-        .map(|c| {
-            let v = decode_cursor(c)?;
-            let value = v
-                .get(0)
-                .and_then(serde_json::Value::as_str)
-                .map(str::to_owned);
-            let id = v
-                .get(1)
-                .and_then(serde_json::Value::as_str)
-                .and_then(|s| s.parse().ok());
-            value.zip(id).ok_or_else(|| {
-                AppError::invalid("cursor", "this cursor is not one the API gave out")
-            })
-        })
-        .transpose()?;
-    Ok(PersonQuery {
-        search: p.q.clone(),
-        status: p.status.map(Into::into),
-        department: p.department.clone().filter(|d| !d.is_empty()),
-        sort,
-        descending,
-        after,
-        limit,
-    })
-}
-
 async fn list(
     State(st): State<AppState>,
-    ApiQuery(p): ApiQuery<ListParams>,
+    p: crate::service::people::PeopleParams,
 ) -> Result<Json<Page<PersonDto>>, AppError> {
-    let q = person_query(&p)?;
-    let page = st.store.list_people(&q).await?;
-    let next_cursor = (page.items.len() == q.limit as usize)
-        .then(|| page.items.last())
-        .flatten()
-        .map(|last| {
-            encode_cursor(&serde_json::json!([
-                q.sort.value_of(last),
-                last.id.to_string()
-            ]))
-        });
-    Ok(Json(Page {
-        items: page.items.iter().map(PersonDto::from).collect(),
-        total: page.total,
-        next_cursor,
-    }))
+    Ok(Json(crate::service::people::list(&st, &p).await?))
 }
 
 async fn create(
@@ -328,6 +257,14 @@ async fn update(
         .update_person(&caller.actor(), id, version, &changes)
         .await?;
     Ok(with_etag(p.version, PersonDto::from(&p)).into_response())
+}
+
+impl StatusDto {
+    /// The status in words.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        EmploymentStatus::from(self).label()
+    }
 }
 
 impl std::fmt::Display for StatusDto {

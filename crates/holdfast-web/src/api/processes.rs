@@ -18,11 +18,13 @@ use holdfast_core::readiness::{Period, Settings};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::Page;
 use super::people::manager_id as person_id;
 use super::{ApiJson, Now, if_match, path_id, with_etag};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
+use crate::list::{FixedOrder, ListParams};
 use crate::routes::{Access, Kind, Routes, route};
 
 pub fn routes(r: Routes) -> Routes {
@@ -30,7 +32,7 @@ pub fn routes(r: Routes) -> Routes {
     let manage = Access::Login(Action::ManageProcesses);
     r.add(
         route(Method::GET, "/api/v1/processes", read, Kind::Api, "List processes")
-            .gives::<Vec<ProcessDto>>(),
+            .gives::<Page<ProcessDto>>(),
         list,
     )
     .add(
@@ -479,15 +481,31 @@ pub(crate) async fn definition(
     )?)
 }
 
-async fn list(State(st): State<AppState>) -> Result<Json<Vec<ProcessDto>>, AppError> {
-    Ok(Json(
-        st.store
-            .list_processes()
-            .await?
-            .iter()
-            .map(ProcessDto::from)
-            .collect(),
-    ))
+async fn list(
+    State(st): State<AppState>,
+    p: ListParams<FixedOrder>,
+) -> Result<Json<Page<ProcessDto>>, AppError> {
+    // The processes of one ISMS: dozens, held whole; `q` finds words of the name or the key.
+    let terms = p.q.as_deref().map(holdfast_core::search::terms);
+    let all = st
+        .store
+        .list_processes()
+        .await?
+        .into_iter()
+        .filter(|proc| {
+            terms.as_ref().is_none_or(|t| {
+                let words = holdfast_core::search::terms(&format!("{} {}", proc.name, proc.key));
+                !t.is_empty()
+                    && t.iter()
+                        .all(|t| words.iter().any(|w| w.starts_with(t.as_str())))
+            })
+        })
+        .collect();
+    Ok(Json(p.page_in_memory(
+        all,
+        |x| vec![x.name.clone(), x.id.to_string()],
+        |x| ProcessDto::from(&x),
+    )))
 }
 
 /// Defines a process in the organisation; shared with the process form.

@@ -11,10 +11,12 @@ use holdfast_core::readiness::{Acceptance, Report, Settings, Severity};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use super::Page;
 use super::{ApiJson, ApiQuery, Now};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
+use crate::list::{FixedOrder, ListParams};
 use crate::routes::{Access, Kind, Routes, route};
 
 pub fn routes(r: Routes) -> Routes {
@@ -103,8 +105,14 @@ async fn readiness(
 async fn list_acceptances(
     State(st): State<AppState>,
     Now(now): Now,
-) -> Result<Json<Vec<Acceptance>>, AppError> {
-    Ok(Json(st.store.acceptances(now.today).await?))
+    p: ListParams<FixedOrder>,
+) -> Result<Json<Page<Acceptance>>, AppError> {
+    Ok(Json(p.page_in_memory_ordered(
+        st.store.acceptances(now.today).await?,
+        true,
+        |a| vec![a.accepted_at.to_rfc3339(), a.id.clone()],
+        |a| a,
+    )))
 }
 
 /// An acceptance of an observation.

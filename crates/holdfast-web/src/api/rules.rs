@@ -11,10 +11,12 @@ use holdfast_store::NewRule;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::Page;
 use super::{ApiJson, if_match, path_id, with_etag};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
+use crate::list::{FixedOrder, ListParams};
 use crate::routes::{Access, Kind, Routes, route};
 
 pub fn routes(r: Routes) -> Routes {
@@ -28,7 +30,7 @@ pub fn routes(r: Routes) -> Routes {
             Kind::Api,
             "List interaction rules",
         )
-        .gives::<Vec<RuleDto>>(),
+        .gives::<Page<RuleDto>>(),
         list,
     )
     .add(
@@ -194,15 +196,15 @@ pub(crate) fn new_rule(b: RuleBody) -> Result<(NewRule, bool), AppError> {
     }
 }
 
-async fn list(State(st): State<AppState>) -> Result<Json<Vec<RuleDto>>, AppError> {
-    Ok(Json(
-        st.store
-            .list_rules()
-            .await?
-            .iter()
-            .map(RuleDto::from)
-            .collect(),
-    ))
+async fn list(
+    State(st): State<AppState>,
+    p: ListParams<FixedOrder>,
+) -> Result<Json<Page<RuleDto>>, AppError> {
+    Ok(Json(p.page_in_memory(
+        st.store.list_rules().await?,
+        |r| vec![r.id.to_string()],
+        |r| RuleDto::from(&r),
+    )))
 }
 
 async fn create(

@@ -9,11 +9,13 @@ use holdfast_store::Evidence;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::Page;
 use super::activities::EvidenceDto;
 use super::{ApiJson, path_id};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
+use crate::list::{FixedOrder, ListParams};
 use crate::routes::{Access, Kind, Routes, route};
 
 pub fn routes(r: Routes) -> Routes {
@@ -25,7 +27,7 @@ pub fn routes(r: Routes) -> Routes {
             Kind::Api,
             "The evidence attached to a task",
         )
-        .gives::<Vec<TaskEvidenceDto>>(),
+        .gives::<Page<TaskEvidenceDto>>(),
         list,
     )
     .add(
@@ -38,7 +40,7 @@ pub fn routes(r: Routes) -> Routes {
         )
         .on_record()
         .takes::<AttachToTaskDto>()
-        .gives::<Vec<TaskEvidenceDto>>(),
+        .gives::<Page<TaskEvidenceDto>>(),
         attach,
     )
 }
@@ -75,9 +77,14 @@ fn dtos(items: Vec<(String, Evidence)>) -> Vec<TaskEvidenceDto> {
 async fn list(
     State(st): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<Vec<TaskEvidenceDto>>, AppError> {
+    p: ListParams<FixedOrder>,
+) -> Result<Json<Page<TaskEvidenceDto>>, AppError> {
     let items = st.store.task_evidence(path_id(&id, "task")?).await?;
-    Ok(Json(dtos(items)))
+    Ok(Json(p.page_in_memory(
+        dtos(items),
+        |e| vec![e.evidence.id.clone()],
+        |e| e,
+    )))
 }
 
 async fn attach(
@@ -85,10 +92,10 @@ async fn attach(
     caller: Caller,
     super::scope::TaskToWork(task): super::scope::TaskToWork,
     ApiJson(body): ApiJson<AttachToTaskDto>,
-) -> Result<Json<Vec<TaskEvidenceDto>>, AppError> {
+) -> Result<Json<Page<TaskEvidenceDto>>, AppError> {
     let items = st
         .store
         .attach_evidence_to_task(&caller.actor(), task.id, &body.shows, &body.evidence_id)
         .await?;
-    Ok(Json(dtos(items)))
+    Ok(Json(Page::whole(dtos(items))))
 }

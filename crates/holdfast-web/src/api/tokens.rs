@@ -9,11 +9,13 @@ use holdfast_core::policy::{self, Action};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::Page;
 use super::users::RoleDto;
 use super::{ApiJson, path_id};
 use crate::AppState;
 use crate::auth::{Caller, TOKEN_PREFIX, random_secret, secret_hash};
 use crate::error::AppError;
+use crate::list::{FixedOrder, ListParams};
 use crate::routes::{Access, Kind, Routes, route};
 
 pub fn routes(r: Routes) -> Routes {
@@ -26,7 +28,7 @@ pub fn routes(r: Routes) -> Routes {
             Kind::Api,
             "List my API tokens (administrators: everyone's)",
         )
-        .gives::<Vec<TokenDto>>(),
+        .gives::<Page<TokenDto>>(),
         list,
     )
     .add(
@@ -153,16 +155,18 @@ pub(crate) async fn create_token(
     Ok((secret, token))
 }
 
-async fn list(State(st): State<AppState>, caller: Caller) -> Result<Json<Vec<TokenDto>>, AppError> {
+async fn list(
+    State(st): State<AppState>,
+    caller: Caller,
+    p: ListParams<FixedOrder>,
+) -> Result<Json<Page<TokenDto>>, AppError> {
     let owner = (!caller.may(Action::ManageAllTokens)).then_some(caller.account.id);
-    Ok(Json(
-        st.store
-            .list_api_tokens(owner)
-            .await?
-            .iter()
-            .map(TokenDto::from)
-            .collect(),
-    ))
+    Ok(Json(p.page_in_memory_ordered(
+        st.store.list_api_tokens(owner).await?,
+        true,
+        |t| vec![t.created_at.to_rfc3339(), t.id.to_string()],
+        |t| TokenDto::from(&t),
+    )))
 }
 
 async fn create(

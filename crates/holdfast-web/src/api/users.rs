@@ -13,9 +13,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::session::AccountDto;
-use super::{
-    ApiJson, ApiQuery, Page, decode_cursor, encode_cursor, if_match, page_limit, path_id, with_etag,
-};
+use super::{ApiJson, Page, if_match, path_id, with_etag};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -123,41 +121,16 @@ pub struct UserPatchDto {
     pub role: Option<RoleDto>,
     /// Disable (true) or enable (false).
     pub disabled: Option<bool>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ListParams {
-    limit: Option<i64>,
-    cursor: Option<String>,
-    q: Option<String>,
+    /// The person this login is (whose work *My work* shows); `null` unlinks.
+    #[serde(default, deserialize_with = "super::present")]
+    pub person_id: Option<Option<String>>,
 }
 
 async fn list(
     State(st): State<AppState>,
-    ApiQuery(p): ApiQuery<ListParams>,
+    p: crate::service::users::UsersParams,
 ) -> Result<Json<Page<AccountDto>>, AppError> {
-    let limit = i64::from(page_limit(p.limit)?);
-    let offset = match p.cursor.as_deref() {
-        Some(c) => decode_cursor(c)?
-            .as_i64()
-            .filter(|o| *o >= 0)
-            .ok_or_else(|| {
-                AppError::invalid("cursor", "this cursor is not one the API gave out")
-            })?,
-        None => 0,
-    };
-    let (items, total) = st
-        .store
-        .list_user_accounts(p.q.as_deref(), offset, limit)
-        .await?;
-    let next_cursor =
-        (offset + limit < total).then(|| encode_cursor(&serde_json::json!(offset + limit)));
-    Ok(Json(Page {
-        items: items.iter().map(AccountDto::from).collect(),
-        total,
-        next_cursor,
-    }))
+    Ok(Json(crate::service::users::list(&st, &p).await?))
 }
 
 /// Validates and creates an account; shared with the users page.
@@ -235,21 +208,18 @@ async fn update(
 ) -> Result<Response, AppError> {
     let id = path_id(&id, "user account")?;
     let version = if_match(&headers)?;
-    if id == caller.account.id
-        && (body.disabled == Some(true) || body.role.is_some_and(|r| Role::from(r) != Role::Admin))
-    {
-        return Err(AppError::invalid(
-            "role",
-            "you cannot disable or demote your own account; ask another administrator",
-        ));
-    }
+    let person_id = match body.person_id {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(p)) => Some(Some(p.parse().map_err(|_| {
+            AppError::invalid("person_id", "person_id must be a person's id")
+        })?)),
+    };
     let patch = UserAccountPatch {
         role: body.role.map(Into::into),
         disabled: body.disabled,
+        person_id,
     };
-    let a = st
-        .store
-        .update_user_account(&caller.actor(), id, version, &patch)
-        .await?;
+    let a = crate::service::users::update(&st, &caller, id, version, &patch).await?;
     Ok(with_etag(a.version, AccountDto::from(&a)))
 }

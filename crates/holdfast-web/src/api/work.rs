@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::activities::ActivityDto;
-use super::{ApiJson, ApiQuery, Now, Page, if_match, path_id, with_etag};
+use super::{ApiJson, Now, Page, if_match, path_id, with_etag};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -176,57 +176,12 @@ pub struct NewTaskDto {
     pub external_url: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TaskParams {
-    owner_id: Option<String>,
-    process_id: Option<String>,
-    label: Option<String>,
-    #[serde(default)]
-    open: bool,
-    limit: Option<i64>,
-    cursor: Option<String>,
-    q: Option<String>,
-}
-
 async fn list_tasks(
     State(st): State<AppState>,
     Now(now): Now,
-    ApiQuery(p): ApiQuery<TaskParams>,
+    p: crate::service::tasks::TasksParams,
 ) -> Result<Json<Page<TaskDto>>, AppError> {
-    let limit = super::page_limit(p.limit)?;
-    let mut q = TaskQuery {
-        owner_id: p
-            .owner_id
-            .as_deref()
-            .map(|s| path_id(s, "person"))
-            .transpose()?,
-        process_id: p
-            .process_id
-            .as_deref()
-            .map(|s| path_id(s, "process"))
-            .transpose()?,
-        open_only: p.open,
-        label: p.label,
-        search: p.q,
-        after: super::due_cursor(p.cursor.as_deref())?,
-        limit: limit + 1,
-    };
-    let rows = st.store.list_tasks(&q).await?;
-    q.after = None;
-    let total = st.store.count_tasks(&q).await?;
-    let (rows, total, next_cursor) = super::due_page(rows, limit, total, |t| {
-        (
-            t.due_at
-                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-            t.id,
-        )
-    });
-    Ok(Json(Page {
-        items: rows.iter().map(|t| TaskDto::of(t, now.now)).collect(),
-        total,
-        next_cursor,
-    }))
+    Ok(Json(crate::service::tasks::list(&st, now, &p).await?))
 }
 
 async fn create_task(

@@ -1,19 +1,20 @@
 //! The audit trail browser, with the chain's verification status.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use holdfast_core::policy::Action;
-use serde::Deserialize;
 
-use super::{Nav, error_page, render, url_encode};
+use super::records::{Actors, href, kind_words, label_of};
+use super::{Nav, error_page, render};
 use crate::AppState;
-use crate::api::audit::{ChainDto, EventDto, ListParams, audit_query, chain};
-use crate::api::encode_cursor;
+use crate::api::audit::{ChainDto, EventDto, chain};
 use crate::auth::Caller;
 use crate::error::AppError;
+use crate::list::ListView;
 use crate::routes::{Access, Kind, Routes, route};
+use crate::service::audit::{AuditFilters, AuditParams};
 
 pub fn routes(r: Routes) -> Routes {
     r.add(
@@ -28,19 +29,15 @@ pub fn routes(r: Routes) -> Routes {
     )
 }
 
-#[derive(Deserialize, Default)]
-struct Filters {
-    #[serde(default)]
-    entity_type: String,
-    #[serde(default)]
-    entity_id: String,
-    #[serde(default)]
+/// An event as the page shows it: who by name, the record by its name and kind, linked.
+struct Row {
+    event: EventDto,
     actor: String,
-    #[serde(default)]
-    from: String,
-    #[serde(default)]
-    to: String,
-    cursor: Option<String>,
+    actor_href: Option<String>,
+    kind: &'static str,
+    record: String,
+    record_href: Option<String>,
+    action: String,
 }
 
 #[derive(Template)]
@@ -48,67 +45,65 @@ struct Filters {
 struct AuditPage {
     nav: Nav,
     chain: ChainDto,
-    f: Filters,
-    events: Vec<EventDto>,
-    total: i64,
-    next_cursor: Option<String>,
-    filter_query: String,
-    error: Option<String>,
+    f: AuditFilters,
+    rows: Vec<Row>,
+    list: ListView,
+    kinds: Vec<(&'static str, &'static str)>,
 }
 
-async fn browse(State(st): State<AppState>, caller: Caller, Query(f): Query<Filters>) -> Response {
-    let chain = match chain(&st).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&caller, &e),
-    };
-    let params = ListParams {
-        limit: Some(100),
-        cursor: f.cursor.clone(),
-        entity_type: Some(f.entity_type.clone()),
-        entity_id: Some(f.entity_id.clone()),
-        actor: Some(f.actor.clone()),
-        from: Some(f.from.clone()),
-        to: Some(f.to.clone()),
-    };
+/// The record kinds the filter offers.
+const KINDS: &[&str] = &[
+    "person",
+    "process",
+    "activity",
+    "task",
+    "interaction_rule",
+    "user_account",
+    "api_token",
+    "calendar_feed",
+    "readiness_acceptance",
+    "organisation",
+    "location",
+];
+
+async fn browse(State(st): State<AppState>, caller: Caller, p: AuditParams) -> Response {
     let result = async {
-        let q = audit_query(&params)?;
-        let (events, total) = st.store.list_audit_events(&q).await?;
-        let next = (events.len() == q.limit as usize)
-            .then(|| events.last())
-            .flatten()
-            .map(|e| encode_cursor(&serde_json::json!(e.event.seq)));
-        Ok::<_, AppError>((events, total, next))
+        let chain = chain(&st).await?;
+        let page = crate::service::audit::list(&st, &p).await?;
+        let actors = Actors::load(&st, page.items.iter().map(|e| e.actor.as_str())).await?;
+        let list = p.view("/audit", &page);
+        let rows = page
+            .items
+            .into_iter()
+            .map(|event| {
+                let (actor, actor_href) = actors.name(&event.actor);
+                Row {
+                    actor,
+                    actor_href,
+                    kind: kind_words(&event.entity_type),
+                    record: label_of(&event.entity_type, &event.after, &event.before),
+                    record_href: href(&event.entity_type, &event.entity_id)
+                        .filter(|_| event.action != "delete"),
+                    action: holdfast_core::words::label(&event.action),
+                    event,
+                }
+            })
+            .collect();
+        Ok::<_, AppError>((chain, rows, list))
     }
     .await;
-    let filter_query = format!(
-        "entity_type={}&entity_id={}&actor={}&from={}&to={}",
-        url_encode(&f.entity_type),
-        url_encode(&f.entity_id),
-        url_encode(&f.actor),
-        url_encode(&f.from),
-        url_encode(&f.to)
-    );
-    let (events, total, next_cursor, error, status) = match result {
-        Ok((events, total, next)) => (
-            events.iter().map(EventDto::from).collect(),
-            total,
-            next,
-            None,
+    match result {
+        Ok((chain, rows, list)) => render(
             StatusCode::OK,
+            &AuditPage {
+                nav: Nav::of(&caller, "audit"),
+                chain,
+                f: p.filters.clone(),
+                rows,
+                list,
+                kinds: KINDS.iter().map(|k| (*k, kind_words(k))).collect(),
+            },
         ),
-        Err(e) => (Vec::new(), 0, None, Some(e.to_string()), e.status()),
-    };
-    render(
-        status,
-        &AuditPage {
-            nav: Nav::of(&caller, "audit"),
-            chain,
-            f,
-            events,
-            total,
-            next_cursor,
-            filter_query,
-            error,
-        },
-    )
+        Err(e) => error_page(&caller, &e),
+    }
 }

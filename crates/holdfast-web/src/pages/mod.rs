@@ -4,6 +4,7 @@
 mod admin;
 mod audit;
 mod events;
+mod evidence;
 mod interactions;
 mod lifecycle;
 mod login;
@@ -12,8 +13,10 @@ mod people;
 mod process_form;
 mod processes;
 mod readiness;
+mod records;
 mod runs;
 mod tasks;
+mod users;
 mod work;
 
 use askama::Template;
@@ -46,6 +49,16 @@ pub fn routes(r: Routes) -> Routes {
         .add(
             route(
                 Method::GET,
+                "/static/app.js",
+                Access::Public,
+                Kind::Page,
+                "Script: pickers",
+            ),
+            script,
+        )
+        .add(
+            route(
+                Method::GET,
                 "/",
                 Access::Login(Action::ViewDashboard),
                 Kind::Page,
@@ -71,6 +84,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = admin::routes(r);
     let r = audit::routes(r);
     let r = events::routes(r);
+    let r = evidence::routes(r);
     let r = process_form::routes(r);
     let r = processes::routes(r);
     let r = lifecycle::routes(r);
@@ -78,6 +92,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = runs::routes(r);
     let r = tasks::routes(r);
     let r = interactions::routes(r);
+    let r = users::routes(r);
     let r = work::routes(r);
     me::routes(r)
 }
@@ -102,6 +117,8 @@ pub struct Nav {
     pub processes: bool,
     /// Show the failed dispatches link.
     pub dispatch: bool,
+    /// A one-time message from the last form post.
+    pub flash: Option<String>,
 }
 
 impl Nav {
@@ -118,6 +135,7 @@ impl Nav {
             users: caller.may(Action::ReadUsers),
             processes: caller.may(Action::ReadProcesses),
             dispatch: caller.may(Action::ManageDispatch),
+            flash: caller.flash.clone(),
         }
     }
 
@@ -134,6 +152,7 @@ impl Nav {
             users: false,
             processes: false,
             dispatch: false,
+            flash: None,
         }
     }
 }
@@ -195,6 +214,16 @@ async fn stylesheet() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/app.css"),
+    )
+}
+
+async fn script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.js"),
     )
 }
 

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use chrono::NaiveDate;
@@ -12,13 +12,15 @@ use holdfast_core::policy::Action;
 use holdfast_core::{FieldError, ValidationErrors};
 use serde::Deserialize;
 
-use super::{Nav, error_page, field_errors, render, see_other, url_encode};
+use super::{Nav, error_page, field_errors, render, see_other};
 use crate::AppState;
-use crate::api::people::{ListParams, PersonDto, manager_id, person_query};
-use crate::api::{encode_cursor, path_id};
+use crate::api::path_id;
+use crate::api::people::{PersonDto, manager_id};
 use crate::auth::Caller;
 use crate::error::AppError;
+use crate::list::ListView;
 use crate::routes::{Access, Kind, Routes, route};
+use crate::service::people::PeopleParams;
 
 pub fn routes(r: Routes) -> Routes {
     let read = Access::Login(Action::ReadPeople);
@@ -74,63 +76,23 @@ pub fn routes(r: Routes) -> Routes {
 struct PeoplePage {
     nav: Nav,
     people: Vec<PersonDto>,
-    total: i64,
-    q: String,
-    q_enc: String,
+    list: ListView,
     status: String,
-    first_page: bool,
-    next_cursor: Option<String>,
     can_write: bool,
 }
 
-#[derive(Deserialize, Default)]
-struct PageParams {
-    q: Option<String>,
-    status: Option<String>,
-    cursor: Option<String>,
-}
-
-async fn list(State(st): State<AppState>, caller: Caller, Query(p): Query<PageParams>) -> Response {
-    let status = p.status.clone().unwrap_or_default();
-    let params: Result<ListParams, _> = serde_json::from_value(serde_json::json!({
-        "q": p.q, "cursor": p.cursor, "limit": 50,
-        "status": if status.is_empty() { None } else { Some(status.clone()) },
-    }));
-    let result = async {
-        let params =
-            params.map_err(|_| AppError::invalid("status", "choose active, leaving or left"))?;
-        let q = person_query(&params)?;
-        let page = st.store.list_people(&q).await?;
-        let next = (page.items.len() == q.limit as usize)
-            .then(|| page.items.last())
-            .flatten()
-            .map(|last| {
-                encode_cursor(&serde_json::json!([
-                    q.sort.value_of(last),
-                    last.id.to_string()
-                ]))
-            });
-        Ok::<_, AppError>((page, next))
-    }
-    .await;
-    match result {
-        Ok((page, next_cursor)) => {
-            let q = p.q.unwrap_or_default();
-            render(
-                StatusCode::OK,
-                &PeoplePage {
-                    nav: Nav::of(&caller, "people"),
-                    people: page.items.iter().map(PersonDto::from).collect(),
-                    total: page.total,
-                    q_enc: url_encode(&q),
-                    q,
-                    status,
-                    first_page: p.cursor.is_none(),
-                    next_cursor,
-                    can_write: caller.may(Action::WritePeople),
-                },
-            )
-        }
+async fn list(State(st): State<AppState>, caller: Caller, p: PeopleParams) -> Response {
+    match crate::service::people::list(&st, &p).await {
+        Ok(page) => render(
+            StatusCode::OK,
+            &PeoplePage {
+                nav: Nav::of(&caller, "people"),
+                list: p.view("/people", &page),
+                people: page.items,
+                status: p.filters.status.map(|s| s.to_string()).unwrap_or_default(),
+                can_write: caller.may(Action::WritePeople),
+            },
+        ),
         Err(e) => error_page(&caller, &e),
     }
 }

@@ -11,7 +11,6 @@ use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use holdfast_core::FieldError;
 use holdfast_core::policy::Action;
-use holdfast_store::Notification;
 use serde::Deserialize;
 
 use super::{Nav, error_page, field_errors, render, see_other};
@@ -108,7 +107,7 @@ struct WorkPage {
     errors: Vec<FieldError>,
     /// The run whose close was refused and the comment typed for it, kept for another try.
     kept: Option<(String, String)>,
-    notifications: Vec<Notification>,
+    notifications: Vec<crate::api::notifications::NotificationDto>,
 }
 
 impl WorkPage {
@@ -177,7 +176,9 @@ async fn work_page(
             .collect();
         // Overdue first, then by due date.
         runs.sort_by_key(|r| (r.status != "overdue", r.due_date));
-        let notifications = notifications_of(st, caller, 20).await?;
+        let mut recent = crate::list::ListParams::first_page();
+        recent.limit = 20;
+        let notifications = notifications_of(st, caller, &recent).await?.items;
         Ok::<_, AppError>((runs, tasks, notifications))
     }
     .await;

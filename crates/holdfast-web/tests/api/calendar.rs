@@ -113,7 +113,8 @@ async fn an_owner_follows_their_work_in_a_calendar_until_they_revoke_it(db: Db) 
         .json()
         .await
         .expect("json");
-    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    assert_eq!(listed["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(listed["total"], 1);
     assert!(!listed.to_string().contains("hfcal_"));
 
     // Someone else cannot revoke it; its owner can, and the URL dies at once.

@@ -25,7 +25,8 @@ fn fields(p: &Value) -> Vec<String> {
 
 async fn process_id(s: &Session, key: &str) -> String {
     let all: Value = s.get("/api/v1/processes").await.json().await.expect("json");
-    all.as_array()
+    all["items"]
+        .as_array()
         .expect("list")
         .iter()
         .find(|p| p["key"] == key)

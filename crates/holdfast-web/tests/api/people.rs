@@ -207,7 +207,7 @@ async fn lists_paginate_sort_filter_and_refuse_bad_parameters(db: Db) {
     assert_eq!(ops["total"], 1);
     problem(s.get("/api/v1/people?limit=0").await, 422).await;
     problem(s.get("/api/v1/people?limit=501").await, 422).await;
-    problem(s.get("/api/v1/people?limit=ten").await, 400).await;
+    problem(s.get("/api/v1/people?limit=ten").await, 422).await;
     problem(s.get("/api/v1/people?sort=salary").await, 422).await;
     problem(s.get("/api/v1/people?cursor=zz").await, 422).await;
     problem(s.get("/api/v1/people?status=retired").await, 400).await;

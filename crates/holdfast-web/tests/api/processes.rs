@@ -396,14 +396,17 @@ async fn tasks_take_evidence_and_a_refused_upload_stores_nothing(db: Db) {
         .json()
         .await
         .expect("json");
-    assert_eq!(attached[0]["shows"], "firewall export");
-    assert_eq!(attached[0]["evidence"]["id"], app.evidence_id.as_str());
+    assert_eq!(attached["items"][0]["shows"], "firewall export");
+    assert_eq!(
+        attached["items"][0]["evidence"]["id"],
+        app.evidence_id.as_str()
+    );
     let auditor = app.login(Role::Auditor).await;
     let listed: Value = auditor.get(&path).await.json().await.expect("json");
     assert_eq!(listed, attached, "an auditor sees the same proof");
     let page = auditor.get("/tasks").await.text().await.expect("html");
     let link = format!(
-        "<a href=\"/api/v1/evidence/{}\">firewall export</a>",
+        "<a href=\"/evidence/{}\">firewall export</a>",
         app.evidence_id
     );
     assert!(page.contains(&link), "the task list links its evidence");
@@ -416,6 +419,20 @@ async fn tasks_take_evidence_and_a_refused_upload_stores_nothing(db: Db) {
         .await;
     assert_eq!(file.status(), 200);
     assert_eq!(file.bytes().await.expect("bytes").as_ref(), b"change log");
+    let shown = auditor
+        .get(&format!("/evidence/{}", app.evidence_id))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        shown.contains("SHA-256"),
+        "the evidence page shows its hash"
+    );
+    assert!(
+        shown.contains(&format!("href=\"/api/v1/evidence/{}\"", app.evidence_id)),
+        "and offers the download"
+    );
 
     // Through the page: a run's upload under a name the process does not ask for is refused
     // and leaves no file behind; a task's upload is attached.

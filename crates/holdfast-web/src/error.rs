@@ -29,6 +29,11 @@ pub enum AppError {
     /// 404.
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// 405: the address exists, but not for this method.
+    #[error(
+        "this address does not accept that method; see the API description at /api/openapi.json"
+    )]
+    MethodNotAllowed,
     /// 409: conflicts with stored data.
     #[error("{message}")]
     Conflict {
@@ -69,6 +74,7 @@ impl AppError {
             Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             Self::Csrf => (StatusCode::FORBIDDEN, "csrf_token_invalid"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Self::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
             Self::Stale(_) => (StatusCode::PRECONDITION_FAILED, "stale"),
             Self::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),

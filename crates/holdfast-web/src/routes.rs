@@ -122,8 +122,11 @@ impl Routes {
 
     /// The finished router.
     pub fn into_router(self) -> Router {
+        let state = self.state.clone();
         self.router
             .fallback(|| async { AppError::NotFound("page") })
+            .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
+            .layer(from_fn_with_state(state, crate::pages::errors::as_pages))
             .with_state(self.state)
     }
 }

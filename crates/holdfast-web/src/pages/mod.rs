@@ -3,6 +3,7 @@
 
 mod admin;
 mod audit;
+pub(crate) mod errors;
 mod events;
 mod evidence;
 mod interactions;

@@ -7,6 +7,7 @@
 mod authn;
 mod authorization;
 mod calendar;
+mod errors;
 mod health;
 mod helpers;
 mod lifecycle;

@@ -61,6 +61,13 @@ pub fn phrase(key: &str) -> Option<&'static str> {
         "update" => "Changed",
         "delete" => "Deleted",
         "employment_status_changed" => "Employment status changed",
+        "closed" => "Closed with its evidence",
+        "reopened" => "Reopened",
+        "assigned" => "Given to someone",
+        "unplanned" => "Taken off the plan",
+        "recorded_past_run" => "Recorded as run in the past",
+        "evidence_attached" => "Evidence attached",
+        "completed" => "Completed",
         _ => return None,
     };
     Some(known)

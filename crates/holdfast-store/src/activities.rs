@@ -34,6 +34,10 @@ pub struct ActivityQuery {
     pub open_only: bool,
     /// Due on or before this date.
     pub due_until: Option<NaiveDate>,
+    /// Due on or after this date.
+    pub due_from: Option<NaiveDate>,
+    /// Only runs of processes in operation (active or paused), as the dashboard counts them.
+    pub in_operation: bool,
     /// Only those after this one in due order (due date, id): the keyset of the next page.
     pub after: Option<(NaiveDate, ActivityId)>,
     /// At most this many.
@@ -42,7 +46,9 @@ pub struct ActivityQuery {
 
 /// The filter of a run list, shared by the page and its count so they always agree.
 const ACTIVITY_FILTER: &str = r"($1 is null or a.process_id = $1) and ($2 is null or a.assignee_id = $2)
-    and ($3 = 0 or a.state in ('planned', 'in_progress')) and ($4 is null or a.due_date <= $4)";
+    and ($3 = 0 or a.state in ('planned', 'in_progress')) and ($4 is null or a.due_date <= $4)
+    and ($5 is null or a.due_date >= $5)
+    and ($6 = 0 or exists (select 1 from process p where p.id = a.process_id and p.status in ('active', 'paused')))";
 
 /// The names of a run's attached evidence and, once closed, of the evidence it was
 /// required to have.
@@ -374,13 +380,15 @@ impl Store {
     pub async fn list_activities(&self, q: &ActivityQuery) -> Result<Vec<Activity>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             r"select {ACTIVITY_COLUMNS} from activity a
-              where {ACTIVITY_FILTER} and ($5 is null or a.due_date > $5 or (a.due_date = $5 and a.id > $6))
-              order by a.due_date, a.id limit $7"
+              where {ACTIVITY_FILTER} and ($7 is null or a.due_date > $7 or (a.due_date = $7 and a.id > $8))
+              order by a.due_date, a.id limit $9"
         )))
         .bind(q.process_id.map(|p| p.to_string()))
         .bind(q.assignee_id.map(|p| p.to_string()))
         .bind(i64::from(q.open_only))
         .bind(q.due_until.map(date_text))
+        .bind(q.due_from.map(date_text))
+        .bind(i64::from(q.in_operation))
         .bind(q.after.map(|(due, _)| date_text(due)))
         .bind(q.after.map(|(_, id)| id.to_string()))
         .bind(i64::from(q.limit.clamp(1, 100_000)))
@@ -410,6 +418,8 @@ impl Store {
         .bind(q.assignee_id.map(|p| p.to_string()))
         .bind(i64::from(q.open_only))
         .bind(q.due_until.map(date_text))
+        .bind(q.due_from.map(date_text))
+        .bind(i64::from(q.in_operation))
         .fetch_one(&self.pool)
         .await?)
     }

@@ -83,7 +83,7 @@ impl Store {
                 (select count(*) from activity a join process p on p.id = a.process_id
                   where a.state in ('planned', 'in_progress') and a.due_date < $1 and p.status in ('active', 'paused')) as runs_overdue,
                 (select count(*) from activity a join process p on p.id = a.process_id
-                  where a.state in ('planned', 'in_progress') and a.due_date >= $1 and a.due_date < $2 and p.status = 'active') as runs_due_this_week,
+                  where a.state in ('planned', 'in_progress') and a.due_date >= $1 and a.due_date < $2 and p.status in ('active', 'paused')) as runs_due_this_week,
                 (select count(*) from task where status in ('open', 'in_progress')) as tasks_open,
                 (select count(*) from task where status in ('open', 'in_progress') and due_at < $3) as tasks_breached",
         )

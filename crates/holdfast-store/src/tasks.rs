@@ -30,6 +30,8 @@ pub struct TaskQuery {
     pub label: Option<String>,
     /// Whose title contains this text, in any case.
     pub search: Option<String>,
+    /// Due before this moment (with `open_only`: past their SLA now).
+    pub due_before: Option<DateTime<Utc>>,
     /// Only those after this one in due order (due time, id): the keyset of the next page.
     pub after: Option<(DateTime<Utc>, TaskId)>,
     /// At most this many.
@@ -40,7 +42,7 @@ pub struct TaskQuery {
 const TASK_FILTER: &str = r"($1 is null or t.owner_id = $1) and ($2 is null or t.process_id = $2)
     and ($3 = 0 or t.status in ('open', 'in_progress'))
     and ($4 is null or exists (select 1 from task_label l where l.task_id = t.id and l.label = $4))
-    and ($5 is null or lower(t.title) like $5 escape '\')";
+    and ($5 is null or lower(t.title) like $5 escape '\') and ($6 is null or t.due_at < $6)";
 
 fn label_pattern(q: &TaskQuery) -> Option<String> {
     q.label.clone()
@@ -315,14 +317,15 @@ impl Store {
     pub async fn list_tasks(&self, q: &TaskQuery) -> Result<Vec<Task>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             r"select {TASK_COLUMNS} from task t
-              where {TASK_FILTER} and ($6 is null or t.due_at > $6 or (t.due_at = $6 and t.id > $7))
-              order by t.due_at, t.id limit $8"
+              where {TASK_FILTER} and ($7 is null or t.due_at > $7 or (t.due_at = $7 and t.id > $8))
+              order by t.due_at, t.id limit $9"
         )))
         .bind(q.owner_id.map(|p| p.to_string()))
         .bind(q.process_id.map(|p| p.to_string()))
         .bind(i64::from(q.open_only))
         .bind(label_pattern(q))
         .bind(search_pattern(q))
+        .bind(q.due_before.map(time_text))
         .bind(q.after.map(|(due, _)| time_text(due)))
         .bind(q.after.map(|(_, id)| id.to_string()))
         .bind(i64::from(q.limit.clamp(1, 100_000)))
@@ -345,6 +348,7 @@ impl Store {
         .bind(i64::from(q.open_only))
         .bind(label_pattern(q))
         .bind(search_pattern(q))
+        .bind(q.due_before.map(time_text))
         .fetch_one(&self.pool)
         .await?)
     }

@@ -15,6 +15,7 @@ mod process_form;
 mod processes;
 mod readiness;
 mod records;
+mod run;
 mod runs;
 mod tasks;
 mod users;
@@ -90,6 +91,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = processes::routes(r);
     let r = lifecycle::routes(r);
     let r = readiness::routes(r);
+    let r = run::routes(r);
     let r = runs::routes(r);
     let r = tasks::routes(r);
     let r = interactions::routes(r);

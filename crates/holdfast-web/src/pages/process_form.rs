@@ -7,19 +7,19 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
-use holdfast_core::FieldError;
 use holdfast_core::ids::PersonId;
 use holdfast_core::policy::Action;
 use holdfast_core::process::Process;
 use serde::Deserialize;
 
-use super::{Nav, error_page, field_errors, render, see_other};
+use super::{Nav, error_page, render};
 use crate::AppState;
 use crate::api::Now;
 use crate::api::path_id;
 use crate::api::processes::{ProcessBody, RaciBody, define, redefine};
 use crate::auth::Caller;
 use crate::error::AppError;
+use crate::form::{FieldLabel, FormErrors, label, redirect_with_flash};
 use crate::routes::{Access, Kind, Routes, route};
 
 pub fn routes(r: Routes) -> Routes {
@@ -79,6 +79,9 @@ struct ProcessForm {
     deputy_email: String,
     #[serde(default)]
     cadence: String,
+    /// A common rhythm chosen from the list; empty when the rule is typed.
+    #[serde(default)]
+    cadence_preset: Option<String>,
     #[serde(default)]
     cadence_start: String,
     #[serde(default)]
@@ -104,9 +107,56 @@ struct FormPage {
     /// The process being edited; a new one when `None`.
     id: Option<String>,
     form: ProcessForm,
-    errors: Vec<FieldError>,
+    errors: FormErrors,
     /// The typed cadence in words, when it is a rule Holdfast can read.
     cadence_words: Option<String>,
+    /// Common rhythms, as (rule, words).
+    presets: Vec<(&'static str, String)>,
+}
+
+/// The rhythms most ISMS processes run on, offered before a typed rule.
+const PRESETS: &[&str] = &[
+    "FREQ=WEEKLY;BYDAY=MO",
+    "FREQ=MONTHLY;BYMONTHDAY=1",
+    "FREQ=MONTHLY;BYDAY=1TH",
+    "FREQ=MONTHLY;INTERVAL=3;BYDAY=1MO",
+    "FREQ=MONTHLY;INTERVAL=6;BYMONTHDAY=1",
+    "FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=15",
+];
+
+fn presets() -> Vec<(&'static str, String)> {
+    PRESETS
+        .iter()
+        .map(|rule| {
+            let words =
+                holdfast_core::cadence::Cadence::parse(rule, chrono::NaiveDate::default(), "UTC")
+                    .map_or_else(|_| (*rule).to_owned(), |c| c.describe());
+            (*rule, words)
+        })
+        .collect()
+}
+
+const LABELS: &[FieldLabel] = &[
+    label("name", "name", "Name"),
+    label("objective", "objective", "Objective"),
+    label("owner_id", "owner_email", "Owner"),
+    label("deputy_id", "deputy_email", "Deputy"),
+    label("cadence", "cadence", "How often it runs"),
+    label("cadence_start", "cadence_start", "Counting from"),
+    label("evidence", "evidence", "Evidence each run must leave"),
+    label("inputs", "inputs", "Inputs"),
+    label("outputs", "outputs", "Outputs"),
+    label("clauses", "clauses", "Clauses"),
+    label("controls", "controls", "Annex A controls"),
+    label("status", "status", "Status"),
+    label("version", "version", "This process"),
+];
+
+impl FormPage {
+    /// Whether the cadence is one of the common rhythms.
+    fn is_preset(&self) -> bool {
+        PRESETS.contains(&self.form.cadence.as_str())
+    }
 }
 
 fn lines(text: &str) -> Vec<String> {
@@ -139,6 +189,7 @@ async fn filled(st: &AppState, p: &Process) -> Result<ProcessForm, AppError> {
         owner_email: email_of(st, p.owner_id).await?,
         deputy_email: email_of(st, p.deputy_id).await?,
         cadence: p.cadence.rule().to_owned(),
+        cadence_preset: None,
         cadence_start: p.cadence.anchor().to_string(),
         evidence: p.evidence.join("\n"),
         inputs: p.inputs.join("\n"),
@@ -150,25 +201,15 @@ async fn filled(st: &AppState, p: &Process) -> Result<ProcessForm, AppError> {
     })
 }
 
-/// The person with a typed work email, as an id for the definition.
+/// The person a picker names, as an id for the definition.
 async fn person_by_email(
     st: &AppState,
     field: &str,
     email: &str,
 ) -> Result<Option<String>, AppError> {
-    if email.trim().is_empty() {
-        return Ok(None);
-    }
-    match st.store.person_by_email(email).await? {
-        Some(p) => Ok(Some(p.id.to_string())),
-        None => Err(AppError::invalid(
-            field,
-            format!(
-                "nobody with the work email {:?} is in the people list",
-                email.trim()
-            ),
-        )),
-    }
+    Ok(crate::service::people::by_email(st, field, email)
+        .await?
+        .map(|p| p.id.to_string()))
 }
 
 /// The API body the form stands for; RACI and key come from the process being edited.
@@ -197,7 +238,11 @@ async fn body(
         }),
         inputs: lines(&f.inputs),
         outputs: lines(&f.outputs),
-        cadence: f.cadence.clone(),
+        cadence: f
+            .cadence_preset
+            .clone()
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| f.cadence.clone()),
         cadence_start,
         evidence: lines(&f.evidence),
         clauses: commas(&f.clauses),
@@ -209,29 +254,15 @@ async fn body(
     })
 }
 
-/// Errors named after the fields of the form: the owner and deputy are typed as work emails.
-fn as_typed(errors: Vec<FieldError>) -> Vec<FieldError> {
-    errors
-        .into_iter()
-        .map(|mut e| {
-            if let Some(typed) = match e.field.as_str() {
-                "owner_id" => Some("owner_email"),
-                "deputy_id" => Some("deputy_email"),
-                _ => None,
-            } {
-                typed.clone_into(&mut e.field);
-            }
-            e
-        })
-        .collect()
-}
-
 fn page(
     caller: &Caller,
     id: Option<String>,
-    form: ProcessForm,
-    errors: Vec<FieldError>,
+    mut form: ProcessForm,
+    errors: FormErrors,
 ) -> Response {
+    if let Some(preset) = form.cadence_preset.take().filter(|p| !p.is_empty()) {
+        form.cadence = preset;
+    }
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -251,6 +282,7 @@ fn page(
             .map(|c| c.describe()),
             form,
             errors,
+            presets: presets(),
         },
     )
 }
@@ -261,7 +293,7 @@ async fn new_form(caller: Caller) -> Response {
         status: "draft".into(),
         ..ProcessForm::default()
     };
-    page(&caller, None, form, Vec::new())
+    page(&caller, None, form, FormErrors::none())
 }
 
 async fn create(
@@ -276,9 +308,12 @@ async fn create(
     }
     .await;
     match result {
-        Ok(p) => see_other(&format!("/processes/{}", p.id)),
-        Err(e) => match field_errors(e) {
-            Ok(errors) => page(&caller, None, f, as_typed(errors)),
+        Ok(p) => redirect_with_flash(
+            &format!("/processes/{}", p.id),
+            &format!("Saved {}.", p.name),
+        ),
+        Err(e) => match FormErrors::from_error(e, LABELS) {
+            Ok(errors) => page(&caller, None, f, errors),
             Err(e) => error_page(&caller, &e),
         },
     }
@@ -291,7 +326,7 @@ async fn edit_form(State(st): State<AppState>, caller: Caller, Path(id): Path<St
     }
     .await;
     match result {
-        Ok(form) => page(&caller, Some(id), form, Vec::new()),
+        Ok(form) => page(&caller, Some(id), form, FormErrors::none()),
         Err(e) => error_page(&caller, &e),
     }
 }
@@ -311,9 +346,12 @@ async fn update(
     }
     .await;
     match result {
-        Ok(p) => see_other(&format!("/processes/{}", p.id)),
-        Err(e) => match field_errors(e) {
-            Ok(errors) => page(&caller, Some(id), f, as_typed(errors)),
+        Ok(p) => redirect_with_flash(
+            &format!("/processes/{}", p.id),
+            &format!("Saved {}.", p.name),
+        ),
+        Err(e) => match FormErrors::from_error(e, LABELS) {
+            Ok(errors) => page(&caller, Some(id), f, errors),
             Err(e) => error_page(&caller, &e),
         },
     }

@@ -196,6 +196,15 @@ impl DetailPage {
             _ => "",
         }
     }
+
+    /// What was typed into one row's `form` (skip, reopen, assign) before it was refused:
+    /// kept in that row's field only, never another's.
+    fn kept_row(&self, form: &str, id: &str) -> &str {
+        match &self.correction.kept {
+            Some((key, text)) if key.split_once(':') == Some((form, id)) => text,
+            _ => "",
+        }
+    }
 }
 
 /// The lifecycle forms the process page offers for a status.
@@ -271,10 +280,11 @@ pub(super) async fn detail_page(
                 ..Default::default()
             })
             .await?;
+        // A run closed (or skipped) before its due date is past work, with its evidence.
         let (mut past, upcoming): (Vec<_>, Vec<_>) = runs
             .iter()
             .map(|a| ActivityDto::of(a, as_of.today))
-            .partition(|a| a.due_date < as_of.today);
+            .partition(|a| a.due_date < as_of.today || !a.status.is_open());
         past.reverse();
         let rules = st.store.list_rules().await?;
         let name = |id: &holdfast_core::ids::ProcessId| {

@@ -58,8 +58,50 @@ struct ReasonForm {
     /// Why (skip, reopen), or the colleague's work email (assign).
     #[serde(default)]
     reason: String,
+    /// The run page's fields, one per form so a refusal shows beside the right one.
+    #[serde(default)]
+    assignee: String,
+    #[serde(default)]
+    skip_reason: String,
+    #[serde(default)]
+    reopen_reason: String,
+    /// `run` when posted from the run's own page, which it then returns to.
+    #[serde(default)]
+    back: String,
     #[serde(default)]
     version: String,
+}
+
+impl ReasonForm {
+    /// What was typed for `fix`, from whichever page posted it.
+    fn text(&self, fix: Fix) -> String {
+        let own = match fix {
+            Fix::Skip => &self.skip_reason,
+            Fix::Reopen => &self.reopen_reason,
+            Fix::Assign => &self.assignee,
+        };
+        if own.is_empty() {
+            self.reason.clone()
+        } else {
+            own.clone()
+        }
+    }
+}
+
+impl Fix {
+    /// The run page's form and field for this correction.
+    fn form(self) -> (&'static str, &'static [crate::form::FieldLabel]) {
+        use crate::form::label;
+        const SKIP: &[crate::form::FieldLabel] = &[label("reason", "skip_reason", "Skip reason")];
+        const REOPEN: &[crate::form::FieldLabel] =
+            &[label("reason", "reopen_reason", "Reopen reason")];
+        const ASSIGN: &[crate::form::FieldLabel] = &[label("assignee", "assignee", "Give it to")];
+        match self {
+            Self::Skip => ("skip", SKIP),
+            Self::Reopen => ("reopen", REOPEN),
+            Self::Assign => ("assign", ASSIGN),
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -105,6 +147,7 @@ async fn correct(st: &AppState, caller: &Caller, id: &str, f: ReasonForm, fix: F
         Ok(a) => a.process_id,
         Err(e) => return error_page(caller, &e),
     };
+    let text = f.text(fix);
     let result = async {
         let version = super::form_version(&f.version)?;
         let now = st.store.as_of().await?.now;
@@ -112,24 +155,20 @@ async fn correct(st: &AppState, caller: &Caller, id: &str, f: ReasonForm, fix: F
         let done: Result<_, StoreError> = match fix {
             Fix::Skip => {
                 st.store
-                    .skip_activity(&actor, caller.role(), run, version, &f.reason, now)
+                    .skip_activity(&actor, caller.role(), run, version, &text, now)
                     .await
             }
             Fix::Reopen => {
                 st.store
-                    .reopen_activity(&actor, run, version, &f.reason, now)
+                    .reopen_activity(&actor, run, version, &text, now)
                     .await
             }
             Fix::Assign => {
-                let person = st.store.person_by_email(&f.reason).await?.ok_or_else(|| {
-                    AppError::invalid(
-                        "assignee",
-                        format!(
-                            "nobody with the work email {:?} is in the people list",
-                            f.reason.trim()
-                        ),
-                    )
-                })?;
+                let person = crate::service::people::by_email(st, "assignee", &text)
+                    .await?
+                    .ok_or_else(|| {
+                        AppError::invalid("assignee", "type the colleague's name or work email")
+                    })?;
                 st.store
                     .assign_activity(&actor, run, version, person.id)
                     .await
@@ -143,23 +182,31 @@ async fn correct(st: &AppState, caller: &Caller, id: &str, f: ReasonForm, fix: F
             let message = match fix {
                 Fix::Skip => format!("The run due {} was skipped.", a.due_date),
                 Fix::Reopen => format!("The run due {} was reopened.", a.due_date),
-                Fix::Assign => format!(
-                    "The run due {} was given to {}.",
-                    a.due_date,
-                    f.reason.trim()
-                ),
+                Fix::Assign => format!("The run due {} was given to {}.", a.due_date, text.trim()),
             };
+            if f.back == "run" {
+                return crate::form::redirect_with_flash(&format!("/runs/{}", a.id), &message);
+            }
             let said = Correction {
                 message: Some(message),
                 ..Correction::default()
             };
             detail_page(st, caller, process, said, StatusCode::OK).await
         }
+        Err(e) if f.back == "run" => {
+            let (form, labels) = fix.form();
+            match crate::form::FormErrors::from_error(e, labels) {
+                Ok(errors) => super::run::run_page(st, caller, id, errors, (form.to_owned(), text))
+                    .await
+                    .unwrap_or_else(|e| error_page(caller, &e)),
+                Err(e) => error_page(caller, &e),
+            }
+        }
         Err(e) => match field_errors(e) {
             Ok(errors) => {
                 let refused = Correction {
                     errors,
-                    kept: Some((id.to_owned(), f.reason)),
+                    kept: Some((format!("{}:{id}", fix.form().0), text)),
                     ..Correction::default()
                 };
                 detail_page(

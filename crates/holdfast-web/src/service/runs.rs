@@ -20,6 +20,10 @@ pub struct RunFilters {
     pub assignee_id: Option<String>,
     /// Only open runs.
     pub open: Option<bool>,
+    /// Only open runs past their due date, of processes in operation (the dashboard's tile).
+    pub overdue: Option<bool>,
+    /// Only open runs due from today for seven days, of processes in operation.
+    pub due_this_week: Option<bool>,
 }
 
 /// The run list's parameters: in due order.
@@ -31,6 +35,9 @@ pub type RunsParams = ListParams<FixedOrder, RunFilters>;
 /// 404 for a filter naming no process or person; as the store otherwise.
 pub async fn list(st: &AppState, now: AsOf, p: &RunsParams) -> Result<Page<ActivityDto>, AppError> {
     let f = &p.filters;
+    // The same rules as the dashboard's counts, so a tile and its list always agree.
+    let overdue = f.overdue.unwrap_or(false);
+    let week = f.due_this_week.unwrap_or(false) && !overdue;
     let mut q = ActivityQuery {
         process_id: f
             .process_id
@@ -42,8 +49,16 @@ pub async fn list(st: &AppState, now: AsOf, p: &RunsParams) -> Result<Page<Activ
             .as_deref()
             .map(|s| path_id(s, "person"))
             .transpose()?,
-        open_only: f.open.unwrap_or(false),
-        due_until: None,
+        open_only: f.open.unwrap_or(false) || overdue || week,
+        due_until: if overdue {
+            now.today.pred_opt()
+        } else if week {
+            now.today.checked_add_days(chrono::Days::new(6))
+        } else {
+            None
+        },
+        due_from: week.then_some(now.today),
+        in_operation: overdue || week,
         after: p.after_pair()?,
         limit: p.fetch(),
     };

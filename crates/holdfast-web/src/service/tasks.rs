@@ -22,6 +22,8 @@ pub struct TaskFilters {
     pub label: Option<String>,
     /// Only open tasks.
     pub open: Option<bool>,
+    /// Only open tasks past their deadline now: SLAs being breached.
+    pub breached: Option<bool>,
 }
 
 /// The task list's parameters: in due order, `q` searching titles.
@@ -44,7 +46,8 @@ pub async fn list(st: &AppState, now: AsOf, p: &TasksParams) -> Result<Page<Task
             .as_deref()
             .map(|s| path_id(s, "process"))
             .transpose()?,
-        open_only: f.open.unwrap_or(false),
+        open_only: f.open.unwrap_or(false) || f.breached.unwrap_or(false),
+        due_before: f.breached.unwrap_or(false).then_some(now.now),
         label: f.label.clone(),
         search: p.q.clone(),
         after: p.after_pair()?,

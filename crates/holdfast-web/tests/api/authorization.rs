@@ -40,6 +40,7 @@ fn concrete(
         .replace("/tokens/{id}", &format!("/tokens/{token_id}"))
         .replace("/processes/{id}", &format!("/processes/{}", app.process_id))
         .replace("/activities/{id}", &format!("/activities/{activity}"))
+        .replace("/runs/{id}", &format!("/runs/{activity}"))
         .replace("/tasks/{id}", &format!("/tasks/{task}"))
         .replace(
             "/interactions/{id}",

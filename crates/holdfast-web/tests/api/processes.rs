@@ -587,8 +587,8 @@ async fn managers_define_and_edit_processes_in_the_browser_and_bad_forms_keep_th
     assert_eq!(resp.status(), 422);
     let html = resp.text().await.expect("html");
     assert!(
-        html.contains("<li>cadence: "),
-        "the bad field is named: {html}"
+        html.contains("<a href=\"#cadence\">How often it runs: "),
+        "the bad field is named in words, linked from the summary: {html}"
     );
     assert!(
         html.contains("value=\"FREQ=FORTNIGHTLY\""),
@@ -598,7 +598,7 @@ async fn managers_define_and_edit_processes_in_the_browser_and_bad_forms_keep_th
     assert_eq!(resp.status(), 422);
     let html = resp.text().await.expect("html");
     assert!(
-        html.contains("<li>owner_email: an active process needs an owner"),
+        html.contains("<a href=\"#owner_email\">Owner: an active process needs an owner"),
         "activation without an owner is refused, named after the field typed: {html}"
     );
     assert!(html.contains("Reads as: Weekly, on Tuesday."), "{html}");
@@ -612,7 +612,7 @@ async fn managers_define_and_edit_processes_in_the_browser_and_bad_forms_keep_th
         resp.text()
             .await
             .expect("html")
-            .contains("nobody with the work email")
+            .contains("nobody in the people list has the work email")
     );
     assert_eq!(stored(&app).await, before, "nothing stored");
 
@@ -645,7 +645,7 @@ async fn managers_define_and_edit_processes_in_the_browser_and_bad_forms_keep_th
         422,
         "an edit of an old version changes nothing"
     );
-    assert!(resp.text().await.expect("html").contains("reload it"));
+    assert!(resp.text().await.expect("html").contains("reload the page"));
 
     let mut new = base("FREQ=MONTHLY;BYMONTHDAY=15", "max@example.com", "");
     new[1] = ("name", "Firewall review");
@@ -794,7 +794,11 @@ async fn runs_are_skipped_and_reopened_from_the_process_page_only_with_a_reason(
     let resp = post(&manager, skip.clone(), "version=1&reason=+".into()).await;
     assert_eq!(resp.status(), 422);
     let html = resp.text().await.expect("html");
-    assert!(html.contains("<li>reason: "), "{html}");
+    assert!(html.contains("There is a problem"), "{html}");
+    assert!(
+        !html.contains("<li>reason: "),
+        "errors speak in words, not keys"
+    );
     assert_eq!(stored(&app).await, before, "nothing stored");
     let resp = post(
         &manager,
@@ -904,7 +908,7 @@ async fn a_run_is_given_to_a_colleague_in_the_api_and_on_the_process_page(db: Db
         resp.text()
             .await
             .expect("html")
-            .contains("nobody with the work email")
+            .contains("nobody in the people list has the work email")
     );
     let resp = post(
         &owner,
@@ -949,10 +953,7 @@ async fn an_auditor_opens_the_evidence_behind_a_past_run(db: Db) {
         .text()
         .await
         .expect("html");
-    let link = format!(
-        "<a href=\"/api/v1/evidence/{}\">change log</a>",
-        app.evidence_id
-    );
+    let link = format!("<a href=\"/evidence/{}\">change log</a>", app.evidence_id);
     assert!(page.contains(&link), "the past run links its evidence");
     assert!(page.contains("Reviewed CHG-99"));
     assert!(

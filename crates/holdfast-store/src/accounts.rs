@@ -198,6 +198,7 @@ impl Store {
             Some(p) => {
                 crate::listing::capped_count(
                     &self.pool,
+                    "",
                     r"user_account a where a.email like $1 escape '\'",
                     std::slice::from_ref(p),
                 )

@@ -50,14 +50,16 @@ pub(crate) async fn tally(pool: &AnyPool, name: &str) -> Result<i64, StoreError>
     Ok(n.unwrap_or(0).max(0))
 }
 
-/// Counts the rows of `select 1 from …` (`from_where`, with its binds) up to [`COUNT_CAP`].
+/// Counts the rows of `select 1 from …` (`from_where`, after `with` common table expressions,
+/// with its binds) up to [`COUNT_CAP`].
 pub(crate) async fn capped_count(
     pool: &AnyPool,
+    with: &str,
     from_where: &str,
     binds: &[String],
 ) -> Result<Total, StoreError> {
     let sql = format!(
-        "select count(*) from (select 1 from {from_where} limit {}) as capped",
+        "{with}select count(*) from (select 1 from {from_where} limit {}) as capped",
         COUNT_CAP + 1
     );
     let mut q = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql));

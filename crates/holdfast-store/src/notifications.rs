@@ -169,6 +169,7 @@ impl Store {
     pub async fn count_notifications(&self, recipient: &str) -> Result<crate::Total, StoreError> {
         crate::listing::capped_count(
             &self.pool,
+            "",
             "notification where recipient = $1",
             &[recipient.to_owned()],
         )

@@ -402,6 +402,9 @@ impl Store {
         let mut binds = Binds::default();
         let mut conditions: Vec<String> = Vec::new();
         let search = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        // On SQLite a search reads from the full-text index first (the matches, then their
+        // people), never walking the whole table to test each person against it.
+        let (mut with, mut from) = (String::new(), "person".to_owned());
         if let Some(text) = search {
             let terms = holdfast_core::search::terms(text);
             if terms.is_empty() {
@@ -409,12 +412,17 @@ impl Store {
                 return Ok(PersonPage::default());
             }
             let p = binds.push(crate::listing::match_expression(self.backend, &terms));
-            conditions.push(match self.backend {
-                crate::Backend::Sqlite => format!(
-                    "id in (select s.person_id from person_fts f join person_search s on s.rowid = f.rowid where person_fts match {p})"
-                ),
-                crate::Backend::Postgres => format!("search @@ to_tsquery('simple', {p})"),
-            });
+            match self.backend {
+                crate::Backend::Sqlite => {
+                    with = format!(
+                        "with hits(hit_id) as (select s.person_id from person_fts f join person_search s on s.rowid = f.rowid where person_fts match {p}) "
+                    );
+                    from = "hits cross join person on person.id = hits.hit_id".to_owned();
+                }
+                crate::Backend::Postgres => {
+                    conditions.push(format!("search @@ to_tsquery('simple', {p})"));
+                }
+            }
         }
         if let Some(status) = q.status {
             conditions.push(format!(
@@ -447,7 +455,8 @@ impl Store {
         let total = if search.is_some() {
             crate::listing::capped_count(
                 &self.pool,
-                &format!("person where {filter}"),
+                &with,
+                &format!("{from} where {filter}"),
                 &binds.0[..filter_binds],
             )
             .await?
@@ -463,7 +472,7 @@ impl Store {
         // One row more than a page may be asked for: it only tells the caller a next page exists.
         let limit = q.limit.clamp(1, 501);
         let mut page = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "select {PERSON_COLUMNS} from person where {page_filter} order by {col} {dir}, id {dir} limit {limit}"
+            "{with}select {PERSON_COLUMNS} from {from} where {page_filter} order by {col} {dir}, id {dir} limit {limit}"
         )));
         for b in &binds.0 {
             page = page.bind(b.clone());

@@ -120,6 +120,8 @@ pub struct Nav {
     pub processes: bool,
     /// Show the failed dispatches link.
     pub dispatch: bool,
+    /// Show *My work* (roles that work on runs and tasks; not auditors).
+    pub work: bool,
     /// A one-time message from the last form post.
     pub flash: Option<String>,
 }
@@ -138,6 +140,7 @@ impl Nav {
             users: caller.may(Action::ReadUsers),
             processes: caller.may(Action::ReadProcesses),
             dispatch: caller.may(Action::ManageDispatch),
+            work: caller.may(Action::WorkOnProcesses),
             flash: caller.flash.clone(),
         }
     }
@@ -155,6 +158,7 @@ impl Nav {
             users: false,
             processes: false,
             dispatch: false,
+            work: false,
             flash: None,
         }
     }
@@ -235,15 +239,28 @@ async fn script() -> impl IntoResponse {
 struct Dashboard {
     nav: Nav,
     figures: DashboardDto,
+    mine: Option<crate::service::work::Mine>,
 }
 
-async fn dashboard(State(st): State<AppState>, caller: Caller) -> Response {
-    match figures(&st).await {
-        Ok(figures) => render(
+async fn dashboard(
+    State(st): State<AppState>,
+    caller: Caller,
+    crate::api::Now(now): crate::api::Now,
+) -> Response {
+    let result = async {
+        Ok::<_, AppError>((
+            figures(&st).await?,
+            crate::service::work::mine(&st, &caller, now).await?,
+        ))
+    }
+    .await;
+    match result {
+        Ok((figures, mine)) => render(
             StatusCode::OK,
             &Dashboard {
                 nav: Nav::of(&caller, "dashboard"),
                 figures,
+                mine,
             },
         ),
         Err(e) => error_page(&caller, &e),
@@ -258,6 +275,8 @@ struct Area {
     title: &'static str,
     clause: &'static str,
     holds: &'static str,
+    /// The pages of this area that exist, as (path, title, what it is for).
+    built: &'static [(&'static str, &'static str, &'static str)],
 }
 
 const AREAS: &[Area] = &[
@@ -267,6 +286,23 @@ const AREAS: &[Area] = &[
         title: "Context",
         clause: "4",
         holds: "internal and external issues, interested parties, the ISMS scope, processes and their interactions",
+        built: &[
+            (
+                "/processes",
+                "Processes",
+                "each process with its owner, objective, cadence and runs",
+            ),
+            (
+                "/processes/map",
+                "Process map",
+                "how the processes interact, drawn from the live rules",
+            ),
+            (
+                "/interactions",
+                "Interactions",
+                "the rules by which an event in one process creates work in another",
+            ),
+        ],
     },
     Area {
         path: "/leadership",
@@ -274,6 +310,11 @@ const AREAS: &[Area] = &[
         title: "Leadership",
         clause: "5",
         holds: "the information security policy, roles and responsibilities, resource commitments",
+        built: &[(
+            "/users",
+            "Login accounts",
+            "who may do what: roles linked to people",
+        )],
     },
     Area {
         path: "/planning",
@@ -281,6 +322,7 @@ const AREAS: &[Area] = &[
         title: "Planning & Risk",
         clause: "6",
         holds: "the risk method, assets, risks and treatments, the Statement of Applicability, objectives",
+        built: &[],
     },
     Area {
         path: "/support",
@@ -288,6 +330,11 @@ const AREAS: &[Area] = &[
         title: "Support",
         clause: "7",
         holds: "competence, awareness training, communication, documented information",
+        built: &[(
+            "/people",
+            "People",
+            "the staff list that joiner, mover and leaver work follows",
+        )],
     },
     Area {
         path: "/operation",
@@ -295,6 +342,19 @@ const AREAS: &[Area] = &[
         title: "Operation",
         clause: "8",
         holds: "scheduled process runs, tasks, risk assessments and treatments as dated runs",
+        built: &[
+            ("/my-work", "My work", "the runs and tasks given to you"),
+            (
+                "/runs?open=true",
+                "Open runs",
+                "every run still to be done, in due order",
+            ),
+            (
+                "/tasks",
+                "Tasks",
+                "work created by interactions and by hand",
+            ),
+        ],
     },
     Area {
         path: "/performance",
@@ -302,6 +362,14 @@ const AREAS: &[Area] = &[
         title: "Performance",
         clause: "9",
         holds: "KPIs and measurements, internal audits, management reviews",
+        built: &[
+            (
+                "/readiness",
+                "Readiness",
+                "the ISMS checked against the standard as an auditor would",
+            ),
+            ("/audit", "Audit trail", "every change, hash-chained"),
+        ],
     },
     Area {
         path: "/improvement",
@@ -309,6 +377,7 @@ const AREAS: &[Area] = &[
         title: "Improvement",
         clause: "10",
         holds: "nonconformities, corrective actions and their effectiveness, improvements",
+        built: &[],
     },
 ];
 
@@ -319,6 +388,7 @@ struct AreaPage {
     title: &'static str,
     clause: &'static str,
     holds: &'static str,
+    built: &'static [(&'static str, &'static str, &'static str)],
     clauses: Vec<&'static Clause>,
 }
 
@@ -335,6 +405,7 @@ fn area_page(caller: &Caller, a: Area) -> Response {
             title: a.title,
             clause: a.clause,
             holds: a.holds,
+            built: a.built,
             clauses: list,
         },
     )

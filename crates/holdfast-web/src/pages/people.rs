@@ -12,7 +12,7 @@ use holdfast_core::policy::Action;
 use holdfast_core::{FieldError, ValidationErrors};
 use serde::Deserialize;
 
-use super::{Nav, error_page, field_errors, render, see_other};
+use super::{Nav, error_page, field_errors, render};
 use crate::AppState;
 use crate::api::path_id;
 use crate::api::people::{PersonDto, manager_id};
@@ -231,7 +231,10 @@ async fn create(
     }
     .await;
     match result {
-        Ok(p) => see_other(&format!("/people/{}", p.id)),
+        Ok(p) => match crate::service::people::dispatch_now(&st, &p.name).await {
+            Ok(message) => crate::form::redirect_with_flash(&format!("/people/{}", p.id), &message),
+            Err(e) => error_page(&caller, &e),
+        },
         Err(e) => match field_errors(e) {
             Ok(errors) => render(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -354,7 +357,10 @@ async fn update(
     }
     .await;
     match result {
-        Ok(p) => see_other(&format!("/people/{}", p.id)),
+        Ok(p) => match crate::service::people::dispatch_now(&st, &p.name).await {
+            Ok(message) => crate::form::redirect_with_flash(&format!("/people/{}", p.id), &message),
+            Err(e) => error_page(&caller, &e),
+        },
         Err(e) => match field_errors(e) {
             Ok(errors) => {
                 detail(

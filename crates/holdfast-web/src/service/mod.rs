@@ -8,3 +8,4 @@ pub(crate) mod people;
 pub(crate) mod runs;
 pub(crate) mod tasks;
 pub(crate) mod users;
+pub(crate) mod work;

@@ -105,3 +105,21 @@ pub async fn names(
         .map(|p| (p.id, p))
         .collect())
 }
+
+/// Dispatches the events a write just raised (a person left, say) in the same request, so the
+/// page can say what work it triggered instead of leaving it to the worker's next tick.
+/// Returns the message to show.
+///
+/// # Errors
+/// [`AppError::Internal`] when the store fails; the write itself has committed by then.
+pub async fn dispatch_now(st: &AppState, saved: &str) -> Result<String, AppError> {
+    let created = st
+        .store
+        .dispatch_events(&holdfast_store::Actor::System("dispatcher"), 100)
+        .await?;
+    Ok(match created {
+        0 => format!("Saved {saved}."),
+        1 => format!("Saved {saved}. 1 task was created by an interaction rule: see Tasks."),
+        n => format!("Saved {saved}. {n} tasks were created by interaction rules: see Tasks."),
+    })
+}

@@ -12,6 +12,7 @@ mod health;
 mod helpers;
 mod lifecycle;
 mod openapi;
+mod pages;
 mod people;
 mod processes;
 mod users_tokens;

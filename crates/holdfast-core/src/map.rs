@@ -3,6 +3,8 @@
 //! engine judges interactions in, so the map and the findings agree. Drawn from live records
 //! only.
 
+pub mod layout;
+
 use crate::clock::AsOf;
 use crate::interaction::InteractionRule;
 use crate::process::{Process, ProcessStatus};

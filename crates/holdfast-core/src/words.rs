@@ -73,6 +73,23 @@ pub fn phrase(key: &str) -> Option<&'static str> {
     Some(known)
 }
 
+/// A span of hours as people say it: "12 hours", "1 day", "2 weeks".
+#[must_use]
+pub fn hours(h: i64) -> String {
+    let (n, unit) = if h != 0 && h % 168 == 0 {
+        (h / 168, "week")
+    } else if h != 0 && h % 24 == 0 {
+        (h / 24, "day")
+    } else {
+        (h, "hour")
+    };
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +106,14 @@ mod tests {
     fn an_unknown_key_is_made_readable() {
         assert_eq!(label("waiting_for_vendor"), "Waiting for vendor");
         assert_eq!(label(""), "");
+    }
+
+    #[test]
+    fn hours_read_as_days_and_weeks_where_they_divide() {
+        assert_eq!(super::hours(12), "12 hours");
+        assert_eq!(super::hours(1), "1 hour");
+        assert_eq!(super::hours(24), "1 day");
+        assert_eq!(super::hours(72), "3 days");
+        assert_eq!(super::hours(336), "2 weeks");
     }
 }

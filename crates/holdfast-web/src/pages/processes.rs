@@ -398,6 +398,48 @@ pub(super) async fn detail_page(
 struct MapPage {
     nav: Nav,
     svg: String,
+    edges: Vec<MapEdgeRow>,
+}
+
+/// An interaction on the map in words, the target of a click on its arrow.
+struct MapEdgeRow {
+    id: String,
+    event: String,
+    from_id: String,
+    from: String,
+    to_id: String,
+    to: String,
+    sla: String,
+    met: usize,
+    breached: usize,
+    open: usize,
+    health: &'static str,
+}
+
+fn map_rows(map: &holdfast_core::map::ProcessMap) -> Vec<MapEdgeRow> {
+    let name = |id: &str| {
+        map.nodes
+            .iter()
+            .find(|n| n.id == id)
+            .map(|n| n.name.clone())
+            .unwrap_or_default()
+    };
+    map.edges
+        .iter()
+        .map(|e| MapEdgeRow {
+            id: e.id.clone(),
+            event: holdfast_core::words::label(&e.event),
+            from_id: e.from.clone(),
+            from: name(&e.from),
+            to_id: e.to.clone(),
+            to: name(&e.to),
+            sla: holdfast_core::words::hours(e.sla_hours),
+            met: e.met,
+            breached: e.breached,
+            open: e.open,
+            health: e.health.as_str(),
+        })
+        .collect()
 }
 
 async fn map_page(State(st): State<AppState>, caller: Caller, Now(as_of): Now) -> Response {
@@ -407,6 +449,7 @@ async fn map_page(State(st): State<AppState>, caller: Caller, Now(as_of): Now) -
             &MapPage {
                 nav: Nav::of(&caller, "map"),
                 svg: crate::svg::render(&map),
+                edges: map_rows(&map),
             },
         ),
         Err(e) => error_page(&caller, &e),

@@ -268,7 +268,10 @@ async fn readiness_and_the_map_come_from_live_records(db: Db) {
     );
     let text = svg.text().await.expect("svg");
     assert!(
-        text.starts_with("<svg") && text.contains("Access review") && text.contains("person_left"),
+        text.starts_with("<svg")
+            && text.contains("Access review")
+            && text.contains("Person left · 1 day")
+            && !text.contains("person_left"),
         "{}",
         &text[..200.min(text.len())]
     );

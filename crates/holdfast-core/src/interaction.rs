@@ -41,6 +41,31 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// What `{subject}` in a task title stands for, in words: the rules editor shows
+    /// "Revoke all access of ‹the person who left›" rather than a placeholder.
+    #[must_use]
+    pub const fn subject_words(self) -> &'static str {
+        match self {
+            Self::PersonJoined => "the person who joined",
+            Self::PersonStatusChanged => "the person",
+            Self::PersonLeft => "the person who left",
+            Self::ActivityOverdue => "the overdue run",
+            Self::ActivityDone => "the closed run",
+            Self::TaskDone => "the completed task",
+            Self::IncidentClosed => "the incident",
+            Self::FindingRaised => "the finding",
+            Self::RiskAccepted => "the risk",
+            Self::DocumentApproved => "the document",
+            Self::NonconformityRaised => "the nonconformity",
+        }
+    }
+
+    /// A rule's task title as people read it, `{subject}` in words.
+    #[must_use]
+    pub fn title_in_words(self, title: &str) -> String {
+        title.replace("{subject}", &format!("‹{}›", self.subject_words()))
+    }
+
     /// Every kind.
     pub const ALL: [Self; 11] = [
         Self::PersonJoined,
@@ -253,6 +278,8 @@ pub struct InteractionRule {
     pub sla_hours: i64,
     /// Who does the task.
     pub assign_to: Assignee,
+    /// Whether its tasks may only be marked done with evidence attached.
+    pub evidence_required: bool,
     /// Whether the rule fires.
     pub active: bool,
     /// Optimistic-concurrency version.
@@ -291,6 +318,8 @@ pub struct TaskToCreate {
     pub priority: String,
     /// Deadline: event time plus SLA.
     pub due_at: DateTime<Utc>,
+    /// Whether it may only be marked done with evidence attached.
+    pub evidence_required: bool,
     /// The source record.
     pub source: (String, String),
     /// The event that set it off.
@@ -344,6 +373,7 @@ pub fn dispatch(
                 title: r.task_title.replace("{subject}", &event.subject_name),
                 priority: r.priority.clone(),
                 due_at,
+                evidence_required: r.evidence_required,
                 source: event.subject.clone(),
                 event_id: event.id.clone(),
             })
@@ -498,6 +528,7 @@ mod tests {
             priority: "high".into(),
             sla_hours: 24,
             assign_to: Assignee::ProcessOwner,
+            evidence_required: false,
             active: true,
             version: 1,
         }

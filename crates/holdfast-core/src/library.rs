@@ -56,6 +56,10 @@ pub struct LibraryInteraction {
     pub priority: String,
     /// SLA in hours.
     pub sla_hours: i64,
+    /// Whether the task may only be marked done with evidence attached (a leaver's access
+    /// revocation must show what was revoked).
+    #[serde(default)]
+    pub evidence_required: bool,
 }
 
 /// A rule the library adds within every process, such as escalating a run that is a week
@@ -184,6 +188,7 @@ mod tests {
                 priority: i.priority.clone(),
                 sla_hours: i.sla_hours,
                 assign_to: Assignee::ProcessOwner,
+                evidence_required: i.evidence_required,
                 active: true,
                 version: 1,
             };
@@ -231,6 +236,7 @@ mod tests {
             priority: e.priority.clone(),
             sla_hours: e.sla_hours,
             assign_to: e.assign_to,
+            evidence_required: false,
             active: true,
             version: 1,
         };

@@ -99,6 +99,14 @@ pub enum WorkRecord {
     },
 }
 
+/// Whether `role`, acting as `person`, may read `record`: whoever reads processes reads
+/// every run and task; anyone else only those they may work on, so a member opens the task
+/// given to them and nobody else's.
+#[must_use]
+pub fn may_read_work(role: Role, person: Option<PersonId>, record: &WorkRecord) -> bool {
+    allows(role, Action::ReadProcesses) || may_work_on(role, person, record)
+}
+
 /// Whether `role`, acting as `person`, may work on `record`: ISMS managers and
 /// administrators on every run and task; everyone else on the runs given to them or of the
 /// processes they own or deputise, and on the tasks given to them.

@@ -114,6 +114,11 @@ pub struct Task {
     pub rule_id: Option<RuleId>,
     /// When it was finished.
     pub completed_at: Option<DateTime<Utc>>,
+    /// Whether it may only be marked done with evidence attached, as its rule said when
+    /// it was made.
+    pub evidence_required: bool,
+    /// What the person who finished it said was done.
+    pub comment: Option<String>,
     /// Ticket in an external system (key, URL).
     pub external_ticket: Option<(String, String)>,
     /// Optimistic-concurrency version.
@@ -151,6 +156,42 @@ impl Task {
     }
 }
 
+/// Checks that a task may be marked done: it is open, there is a comment saying what was
+/// done, and, where its rule asks for evidence, some is attached (`evidence` pieces). A task
+/// cannot be done without them, so none ever counts as meeting its SLA without them.
+///
+/// # Errors
+/// One entry per problem.
+pub fn check_complete(
+    task: &Task,
+    evidence: usize,
+    comment: &str,
+) -> Result<String, crate::ValidationErrors> {
+    let mut errors = crate::ValidationErrors::default();
+    if !task.status.is_open() {
+        errors.push("status", "this task is already finished");
+    }
+    if task.evidence_required && evidence == 0 {
+        errors.push(
+            "evidence",
+            "this task needs evidence: attach a file showing what was done first",
+        );
+    }
+    let comment = comment.trim();
+    if comment.is_empty() {
+        errors.push("comment", "say in a comment what was done");
+    } else if comment.chars().count() > MAX_COMMENT_CHARS {
+        errors.push(
+            "comment",
+            format!("keep the comment to {MAX_COMMENT_CHARS} characters"),
+        );
+    }
+    errors.into_result(|| comment.to_owned())
+}
+
+/// The longest completion comment.
+pub const MAX_COMMENT_CHARS: usize = 2000;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,6 +211,8 @@ mod tests {
             source_id: "x".into(),
             rule_id: None,
             completed_at: completed.map(|c| c.parse().expect("time")),
+            evidence_required: false,
+            comment: None,
             external_ticket: None,
             version: 1,
         }
@@ -201,5 +244,23 @@ mod tests {
         let after_deadline: DateTime<Utc> = "2026-12-03T09:00:00Z".parse().expect("t");
         assert_eq!(done_late.sla(before), SlaOutcome::Open);
         assert_eq!(done_late.sla(after_deadline), SlaOutcome::Breached);
+    }
+
+    #[test]
+    fn a_task_is_done_only_with_a_comment_and_the_evidence_its_rule_asks_for() {
+        let mut t = task(TaskStatus::Open, None);
+        let e = check_complete(&t, 0, "  ").expect_err("no comment");
+        assert_eq!(e.errors.len(), 1);
+        assert_eq!(e.errors[0].field, "comment");
+        assert_eq!(check_complete(&t, 0, " Revoked ").expect("fine"), "Revoked");
+        t.evidence_required = true;
+        let e = check_complete(&t, 0, "Revoked").expect_err("no evidence");
+        assert_eq!(e.errors[0].field, "evidence");
+        assert!(check_complete(&t, 1, "Revoked").is_ok());
+        let done = task(TaskStatus::Done, Some("2026-12-02T08:00:00Z"));
+        assert_eq!(
+            check_complete(&done, 1, "again").expect_err("done").errors[0].field,
+            "status"
+        );
     }
 }

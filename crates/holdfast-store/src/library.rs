@@ -89,6 +89,7 @@ impl Store {
                         priority: i.priority.clone(),
                         sla_hours: i.sla_hours,
                         assign_to: Assignee::ProcessOwner,
+                        evidence_required: i.evidence_required,
                     },
                 )
                 .await?;
@@ -107,6 +108,7 @@ impl Store {
                     priority: e.priority.clone(),
                     sla_hours: e.sla_hours,
                     assign_to: e.assign_to,
+                    evidence_required: false,
                 },
             )
             .await?;

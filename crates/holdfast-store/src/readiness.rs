@@ -81,13 +81,12 @@ impl Store {
             vec![Some(from.clone()), Some(now.clone())],
         )
         .await?;
-        let task_rows = sqlx::query(
-            r"select t.id, t.title, t.description, t.process_id, t.owner_id, t.due_at, t.priority, t.status,
-                     t.source_type, t.source_id, t.rule_id, t.completed_at, t.external_key, t.external_url, t.version
-              from task t
+        let task_rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            r"select {} from task t
               where t.due_at >= $1 or t.status in ('open', 'in_progress') or t.completed_at > $2
               order by t.due_at, t.id",
-        )
+            crate::tasks::TASK_COLUMNS
+        )))
         .bind(&from)
         .bind(&now)
         .fetch_all(&mut *conn)

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::rows::{from_json_text, json_text, now_text, parse_id};
 use crate::{Actor, Store, StoreError, WriteTx};
 
-const RULE_COLUMNS: &str = "id, from_process, event, condition_json, to_process, task_title, priority, sla_hours, assign_to, disabled_at, version";
+const RULE_COLUMNS: &str = "id, from_process, event, condition_json, to_process, task_title, priority, sla_hours, assign_to, evidence_required, disabled_at, version";
 
 /// A rule to add, or what an edit replaces a rule with.
 #[derive(Debug, Clone)]
@@ -32,6 +32,8 @@ pub struct NewRule {
     pub sla_hours: i64,
     /// Who does the task.
     pub assign_to: Assignee,
+    /// Whether its tasks may only be marked done with evidence attached.
+    pub evidence_required: bool,
 }
 
 fn rule_from_row(r: &AnyRow) -> Result<InteractionRule, StoreError> {
@@ -53,6 +55,7 @@ fn rule_from_row(r: &AnyRow) -> Result<InteractionRule, StoreError> {
             .try_get::<String, _>("assign_to")?
             .parse()
             .map_err(StoreError::corrupt)?,
+        evidence_required: r.try_get::<i64, _>("evidence_required")? != 0,
         active: r.try_get::<Option<String>, _>("disabled_at")?.is_none(),
         version: r.try_get("version")?,
     })
@@ -62,7 +65,7 @@ fn rule_json(r: &InteractionRule) -> serde_json::Value {
     serde_json::json!({
         "id": r.id, "from_process": r.from_process, "event": r.event, "condition": r.condition, "to_process": r.to_process,
         "task_title": r.task_title, "priority": r.priority, "sla_hours": r.sla_hours, "assign_to": r.assign_to,
-        "active": r.active, "version": r.version,
+        "evidence_required": r.evidence_required, "active": r.active, "version": r.version,
     })
 }
 
@@ -126,12 +129,13 @@ async fn write_rule(
     let now = now_text();
     let sql = if expected.is_some() {
         r"update interaction_rule set from_process = $2, event = $3, condition_json = $4, to_process = $5, task_title = $6,
-             priority = $7, sla_hours = $8, assign_to = $9, disabled_at = $10, version = $11, updated_at = $12
-          where id = $1 and version = $13 and deleted_at is null"
+             priority = $7, sla_hours = $8, assign_to = $9, disabled_at = $10, version = $11, updated_at = $12,
+             evidence_required = $13
+          where id = $1 and version = $14 and deleted_at is null"
     } else {
         r"insert into interaction_rule (id, from_process, event, condition_json, to_process, task_title, priority, sla_hours,
-             assign_to, disabled_at, version, created_at, updated_at)
-          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)"
+             assign_to, disabled_at, version, created_at, updated_at, evidence_required)
+          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)"
     };
     let q = sqlx::query(sql)
         .bind(rule.id.to_string())
@@ -145,7 +149,8 @@ async fn write_rule(
         .bind(rule.assign_to.as_str())
         .bind((!rule.active).then(|| now.clone()))
         .bind(rule.version)
-        .bind(now.clone());
+        .bind(now.clone())
+        .bind(i64::from(rule.evidence_required));
     let q = match expected {
         Some(v) => q.bind(v),
         None => q,
@@ -180,6 +185,7 @@ impl Store {
             priority: new.priority,
             sla_hours: new.sla_hours,
             assign_to: new.assign_to,
+            evidence_required: new.evidence_required,
             active: true,
             version: 1,
         };
@@ -226,6 +232,7 @@ impl Store {
             priority: new.priority,
             sla_hours: new.sla_hours,
             assign_to: new.assign_to,
+            evidence_required: new.evidence_required,
             active,
             version: before.version + 1,
         };

@@ -14,8 +14,8 @@ use crate::events::emit;
 use crate::rows::{now_text, parse_id, parse_time, placeholders, time_text};
 use crate::{Actor, Store, StoreError, WriteTx};
 
-const TASK_COLUMNS: &str = "t.id, t.title, t.description, t.process_id, t.owner_id, t.due_at, t.priority, t.status, \
-     t.source_type, t.source_id, t.rule_id, t.completed_at, t.external_key, t.external_url, t.version";
+pub(crate) const TASK_COLUMNS: &str = "t.id, t.title, t.description, t.process_id, t.owner_id, t.due_at, t.priority, t.status, \
+     t.source_type, t.source_id, t.rule_id, t.completed_at, t.external_key, t.external_url, t.version, t.evidence_required, t.comment";
 
 /// Which tasks to list.
 #[derive(Debug, Clone, Default)]
@@ -75,6 +75,8 @@ pub struct NewTask {
     pub labels: Vec<String>,
     /// External ticket (key, URL).
     pub external_ticket: Option<(String, String)>,
+    /// Whether it may only be completed with evidence attached.
+    pub evidence_required: bool,
 }
 
 fn task_from_row(r: &AnyRow, labels: Vec<String>) -> Result<Task, StoreError> {
@@ -111,6 +113,8 @@ fn task_from_row(r: &AnyRow, labels: Vec<String>) -> Result<Task, StoreError> {
             .as_deref()
             .map(parse_time)
             .transpose()?,
+        evidence_required: r.try_get::<i64, _>("evidence_required")? != 0,
+        comment: r.try_get("comment")?,
         external_ticket: key.zip(url),
         version: r.try_get("version")?,
     })
@@ -121,7 +125,8 @@ pub(crate) fn task_json(t: &Task) -> serde_json::Value {
         "id": t.id, "title": t.title, "description": t.description, "process_id": t.process_id, "owner_id": t.owner_id,
         "due_at": time_text(t.due_at), "priority": t.priority, "status": t.status, "labels": t.labels,
         "source_type": t.source_type, "source_id": t.source_id, "rule_id": t.rule_id,
-        "completed_at": t.completed_at.map(time_text), "external_ticket": t.external_ticket, "version": t.version,
+        "completed_at": t.completed_at.map(time_text), "evidence_required": t.evidence_required, "comment": t.comment,
+        "external_ticket": t.external_ticket, "version": t.version,
     })
 }
 
@@ -159,8 +164,9 @@ async fn insert(w: &mut WriteTx, t: &Task, event_id: Option<&str>) -> Result<boo
     let now = now_text();
     let n = sqlx::query(
         r"insert into task (id, title, description, process_id, owner_id, due_at, priority, status, source_type,
-             source_id, rule_id, event_id, completed_at, external_key, external_url, version, created_at, updated_at)
-          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, null, $13, $14, 1, $15, $15)
+             source_id, rule_id, event_id, completed_at, external_key, external_url, version, created_at, updated_at,
+             evidence_required)
+          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, null, $13, $14, 1, $15, $15, $16)
           on conflict do nothing",
     )
     .bind(t.id.to_string())
@@ -178,6 +184,7 @@ async fn insert(w: &mut WriteTx, t: &Task, event_id: Option<&str>) -> Result<boo
     .bind(t.external_ticket.as_ref().map(|e| e.0.clone()))
     .bind(t.external_ticket.as_ref().map(|e| e.1.clone()))
     .bind(&now)
+    .bind(i64::from(t.evidence_required))
     .execute(&mut *w.tx)
     .await?
     .rows_affected();
@@ -236,6 +243,8 @@ pub(crate) async fn insert_rule_task(
         source_id: t.source.1.clone(),
         rule_id: Some(t.rule_id),
         completed_at: None,
+        evidence_required: t.evidence_required,
+        comment: None,
         external_ticket: None,
         version: 1,
     };
@@ -283,6 +292,8 @@ impl Store {
             source_id: id.to_string(),
             rule_id: None,
             completed_at: None,
+            evidence_required: new.evidence_required,
+            comment: None,
             external_ticket: new.external_ticket,
             version: 1,
         };
@@ -353,40 +364,49 @@ impl Store {
         .await?)
     }
 
-    /// Completes a task at `now`, recording whether its SLA was met, and emits `task_done`
-    /// in its process.
+    /// Completes a task at `now` with a comment saying what was done, recording whether its
+    /// SLA was met, and emits `task_done` in its process. A task whose rule asks for
+    /// evidence is done only with evidence attached, checked in the same transaction.
     ///
     /// # Errors
-    /// [`StoreError::Stale`], [`StoreError::Invalid`] when it is not open.
+    /// [`StoreError::Stale`], [`StoreError::Invalid`] when it is not open, has no comment or
+    /// lacks the evidence it needs.
     pub async fn complete_task(
         &self,
         actor: &Actor,
         id: TaskId,
         expected_version: i64,
+        comment: &str,
         now: DateTime<Utc>,
     ) -> Result<Task, StoreError> {
         let before = self.task(id).await?;
         if before.version != expected_version {
             return Err(StoreError::Stale("task"));
         }
-        if !before.status.is_open() {
-            return Err(holdfast_core::ValidationErrors::one(
-                "status",
-                "this task is already finished",
-            )
-            .into());
-        }
+        let mut w = self.write(actor).await?;
+        let evidence: i64 = sqlx::query_scalar(
+            "select count(*) from evidence_attachment where record_type = 'task' and record_id = $1",
+        )
+        .bind(id.to_string())
+        .fetch_one(&mut *w.tx)
+        .await?;
+        let comment = holdfast_core::task::check_complete(
+            &before,
+            usize::try_from(evidence).unwrap_or(0),
+            comment,
+        )?;
         let mut after = before.clone();
         after.status = TaskStatus::Done;
         after.completed_at = Some(now);
+        after.comment = Some(comment.clone());
         after.version += 1;
-        let mut w = self.write(actor).await?;
-        let n = sqlx::query("update task set status = 'done', completed_at = $1, version = $2, updated_at = $3 where id = $4 and version = $5")
+        let n = sqlx::query("update task set status = 'done', completed_at = $1, version = $2, updated_at = $3, comment = $6 where id = $4 and version = $5")
             .bind(time_text(now))
             .bind(after.version)
             .bind(now_text())
             .bind(id.to_string())
             .bind(expected_version)
+            .bind(&comment)
             .execute(&mut *w.tx)
             .await?
             .rows_affected();

@@ -417,12 +417,69 @@ async fn a_person_leaving_sends_a_revocation_task_whose_late_completion_is_a_fin
     );
     assert_eq!(task.source_type, "person");
     assert_eq!(task.source_id, lee.id.to_string());
+    // The leaver's revocation needs evidence and a comment: without them nothing changes.
+    assert!(
+        task.evidence_required,
+        "the library asks for evidence of revocation"
+    );
+    let audit_before = db.store.audit_event_count().await.expect("audit");
+    for (comment, field) in [("Revoked", "evidence"), ("  ", "comment")] {
+        let err = db
+            .store
+            .complete_task(
+                &ACTOR,
+                task.id,
+                task.version,
+                comment,
+                left_at + Duration::hours(2),
+            )
+            .await
+            .expect_err("refused");
+        assert!(
+            matches!(&err, StoreError::Invalid(v) if v.errors.iter().any(|e| e.field == field)),
+            "{err:?}"
+        );
+    }
+    assert_eq!(
+        db.store.task(task.id).await.expect("task").status,
+        holdfast_core::task::TaskStatus::Open
+    );
+    assert_eq!(
+        db.store.audit_event_count().await.expect("audit"),
+        audit_before
+    );
+    let attached = db
+        .store
+        .upload_evidence_to_task(
+            &ACTOR,
+            task.id,
+            "revocation",
+            NewEvidence::File {
+                filename: "revoked.txt".into(),
+                content_type: "text/plain".into(),
+                content: b"AD account disabled, VPN certificate revoked".to_vec(),
+            },
+            "Revocation record",
+        )
+        .await
+        .expect("evidence");
+    assert_eq!(attached.len(), 1);
     // Completed two days late.
     let done = db
         .store
-        .complete_task(&ACTOR, task.id, task.version, left_at + Duration::hours(48))
+        .complete_task(
+            &ACTOR,
+            task.id,
+            task.version,
+            "Revoked the AD account and the VPN certificate",
+            left_at + Duration::hours(48),
+        )
         .await
         .expect("complete");
+    assert_eq!(
+        done.comment.as_deref(),
+        Some("Revoked the AD account and the VPN certificate")
+    );
     let later = left_at + Duration::hours(49);
     assert_eq!(done.sla(later), SlaOutcome::Breached);
     let as_of = db.store.as_of_at(later).await.expect("clock");
@@ -462,6 +519,7 @@ async fn a_rule_that_loops_or_has_no_sla_is_refused(db: TestDb) {
         priority: "normal".into(),
         sla_hours: sla,
         assign_to: holdfast_core::interaction::Assignee::ProcessOwner,
+        evidence_required: false,
     };
     let before = db.store.list_rules().await.expect("rules").len();
     assert!(matches!(

@@ -61,6 +61,9 @@ pub struct RouteInfo {
     /// ([`holdfast_core::policy::may_work_on`]): a caller whose role may work can still be
     /// refused someone else's record.
     pub on_record: bool,
+    /// Whether the route shows one run or task to whoever may read processes or work on
+    /// that record ([`holdfast_core::policy::may_read_work`]): a member opens their own task.
+    pub reads_record: bool,
 }
 
 /// The JSON Schema of `T`, as a [`SchemaFn`].
@@ -158,6 +161,7 @@ pub const fn route(
         response: None,
         body_limit: None,
         on_record: false,
+        reads_record: false,
     }
 }
 
@@ -180,6 +184,13 @@ impl RouteInfo {
     #[must_use]
     pub fn on_record(mut self) -> Self {
         self.on_record = true;
+        self
+    }
+
+    /// Showing one run or task, decided per record as well as per role.
+    #[must_use]
+    pub fn reads_record(mut self) -> Self {
+        self.reads_record = true;
         self
     }
 

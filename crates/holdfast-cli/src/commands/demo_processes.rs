@@ -169,7 +169,13 @@ pub async fn seed(
         .filter(|t| t.source_type == "activity");
     for t in escalations {
         store
-            .complete_task(&ACTOR, t.id, t.version, t.due_at - Duration::hours(48))
+            .complete_task(
+                &ACTOR,
+                t.id,
+                t.version,
+                "Spoke to the owner; the run is done",
+                t.due_at - Duration::hours(48),
+            )
             .await?;
     }
     Ok(Seeded {

@@ -428,6 +428,7 @@ async fn a_person_who_leaves_twice_gets_two_revocations_and_each_overdue_milesto
                 priority: "normal".into(),
                 sla_hours: 24,
                 assign_to: Assignee::ProcessOwner,
+                evidence_required: false,
             },
         )
         .await
@@ -543,6 +544,7 @@ async fn rules_are_edited_disabled_and_deleted_with_their_version(db: TestDb) {
         priority: "low".into(),
         sla_hours: sla,
         assign_to: Assignee::OwnersManager,
+        evidence_required: false,
     };
     let invalid_field = |r: Result<_, StoreError>| match r {
         Err(StoreError::Invalid(v)) => v.errors[0].field.clone(),

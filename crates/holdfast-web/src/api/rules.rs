@@ -102,6 +102,8 @@ pub struct RuleDto {
     pub sla_hours: i64,
     /// Who does the task: `process_owner` or `owners_manager`.
     pub assign_to: String,
+    /// Whether its tasks may only be completed with evidence attached.
+    pub evidence_required: bool,
     /// Whether it fires.
     pub active: bool,
     /// Version (ETag).
@@ -120,6 +122,7 @@ impl From<&InteractionRule> for RuleDto {
             priority: r.priority.clone(),
             sla_hours: r.sla_hours,
             assign_to: r.assign_to.to_string(),
+            evidence_required: r.evidence_required,
             active: r.active,
             version: r.version,
         }
@@ -150,6 +153,9 @@ pub struct RuleBody {
     /// Who does the task: `process_owner` (default) or `owners_manager`, for escalations.
     #[serde(default)]
     pub assign_to: Option<String>,
+    /// Whether its tasks may only be completed with evidence attached (default false).
+    #[serde(default)]
+    pub evidence_required: bool,
     /// Whether the rule fires (default true).
     #[serde(default)]
     pub active: Option<bool>,
@@ -188,6 +194,7 @@ pub(crate) fn new_rule(b: RuleBody) -> Result<(NewRule, bool), AppError> {
                     priority: b.priority.unwrap_or_else(|| "normal".into()),
                     sla_hours: b.sla_hours,
                     assign_to,
+                    evidence_required: b.evidence_required,
                 },
                 b.active.unwrap_or(true),
             ))

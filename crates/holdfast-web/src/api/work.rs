@@ -60,9 +60,10 @@ pub fn routes(r: Routes) -> Routes {
             "/api/v1/tasks/{id}/complete",
             work,
             Kind::Api,
-            "Complete a task (needs If-Match)",
+            "Complete a task with a comment (needs If-Match; evidence first where its rule asks)",
         )
         .on_record()
+        .takes::<super::activities::CommentDto>()
         .gives::<TaskDto>(),
         complete_task,
     )
@@ -111,6 +112,10 @@ pub struct TaskDto {
     pub rule_id: Option<String>,
     /// When completed.
     pub completed_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Whether it may only be completed with evidence attached.
+    pub evidence_required: bool,
+    /// What whoever completed it said was done.
+    pub comment: Option<String>,
     /// External ticket key.
     pub external_key: Option<String>,
     /// External ticket URL.
@@ -138,6 +143,8 @@ impl TaskDto {
             source_id: t.source_id.clone(),
             rule_id: t.rule_id.map(|r| r.to_string()),
             completed_at: t.completed_at,
+            evidence_required: t.evidence_required,
+            comment: t.comment.clone(),
             external_key: t.external_ticket.as_ref().map(|e| e.0.clone()),
             external_url: t.external_ticket.as_ref().map(|e| e.1.clone()),
             version: t.version,
@@ -174,6 +181,9 @@ pub struct NewTaskDto {
     /// External ticket URL.
     #[serde(default)]
     pub external_url: Option<String>,
+    /// Whether it may only be completed with evidence attached (default false).
+    #[serde(default)]
+    pub evidence_required: bool,
 }
 
 async fn list_tasks(
@@ -248,6 +258,7 @@ async fn create_task(
                 priority: b.priority.unwrap_or_else(|| "normal".into()),
                 labels,
                 external_ticket: external,
+                evidence_required: b.evidence_required,
             },
         )
         .await?;
@@ -271,10 +282,17 @@ async fn complete_task(
     Now(now): Now,
     super::scope::TaskToWork(task): super::scope::TaskToWork,
     headers: HeaderMap,
+    super::ApiJson(body): super::ApiJson<super::activities::CommentDto>,
 ) -> Result<Response, AppError> {
     let t = st
         .store
-        .complete_task(&caller.actor(), task.id, if_match(&headers)?, now.now)
+        .complete_task(
+            &caller.actor(),
+            task.id,
+            if_match(&headers)?,
+            &body.comment,
+            now.now,
+        )
         .await?;
     Ok(with_etag(t.version, TaskDto::of(&t, now.now)))
 }

@@ -8,18 +8,18 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
-use holdfast_core::FieldError;
 use holdfast_core::interaction::{Assignee, Condition, EventKind};
 use holdfast_core::policy::Action;
 use holdfast_store::NewRule;
 use serde::Deserialize;
 
 use super::processes::names;
-use super::{Nav, error_page, field_errors, render, see_other};
+use super::{Nav, error_page, render, see_other};
 use crate::AppState;
 use crate::api::path_id;
 use crate::auth::Caller;
 use crate::error::AppError;
+use crate::form::FormErrors;
 use crate::routes::{Access, Kind, Routes, route};
 
 pub fn routes(r: Routes) -> Routes {
@@ -81,12 +81,15 @@ struct RuleRow {
     version: i64,
     active: bool,
     event: String,
+    from_id: String,
     from: String,
+    to_id: String,
     to: String,
     title: String,
-    sla: i64,
+    sla: String,
     condition: String,
     assignee: &'static str,
+    evidence_required: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -114,7 +117,24 @@ struct RuleForm {
     condition_equals: String,
     #[serde(default)]
     assign_to: String,
+    /// `on` when ticked.
+    #[serde(default)]
+    evidence_required: String,
 }
+
+/// The rule form's fields, so a refusal shows beside the field it is about.
+const LABELS: &[crate::form::FieldLabel] = &[
+    crate::form::label("from_process", "from_process", "When in process"),
+    crate::form::label("event", "event", "This happens"),
+    crate::form::label("condition", "condition_field", "Only if"),
+    crate::form::label("condition_field", "condition_field", "Only if"),
+    crate::form::label("condition_equals", "condition_equals", "Equals"),
+    crate::form::label("to_process", "to_process", "Create a task in"),
+    crate::form::label("task_title", "task_title", "Task title"),
+    crate::form::label("assign_to", "assign_to", "Done by"),
+    crate::form::label("priority", "priority", "Priority"),
+    crate::form::label("sla_hours", "sla_hours", "SLA"),
+];
 
 /// How the editor names who does a rule's task.
 fn assignee_label(a: Assignee) -> &'static str {
@@ -130,18 +150,18 @@ struct RulesPage {
     nav: Nav,
     rules: Vec<RuleRow>,
     processes: Vec<(String, String)>,
-    events: Vec<&'static str>,
+    events: Vec<(&'static str, String)>,
     assignees: Vec<(&'static str, &'static str)>,
     can_manage: bool,
     form: RuleForm,
-    errors: Vec<FieldError>,
+    errors: FormErrors,
 }
 
 async fn rules_page(
     st: &AppState,
     caller: &Caller,
     form: RuleForm,
-    errors: Vec<FieldError>,
+    errors: FormErrors,
     status: StatusCode,
 ) -> Response {
     let result = async {
@@ -158,17 +178,26 @@ async fn rules_page(
                 id: r.id.to_string(),
                 version: r.version,
                 active: r.active,
-                event: r.event.to_string(),
+                event: holdfast_core::words::label(r.event.as_str()),
+                from_id: r.from_process.to_string(),
                 from: name(&r.from_process),
+                to_id: r.to_process.to_string(),
                 to: name(&r.to_process),
-                title: r.task_title.clone(),
-                sla: r.sla_hours,
+                title: r.event.title_in_words(&r.task_title),
+                sla: holdfast_core::words::hours(r.sla_hours),
                 condition: r
                     .condition
                     .as_ref()
-                    .map(|c| format!("{} = {}", c.field, c.equals))
+                    .map(|c| {
+                        format!(
+                            "{} is {}",
+                            holdfast_core::words::label(&c.field).to_lowercase(),
+                            c.equals
+                        )
+                    })
                     .unwrap_or_default(),
                 assignee: assignee_label(r.assign_to),
+                evidence_required: r.evidence_required,
             })
             .collect();
         let mut processes: Vec<(String, String)> = names.clone().into_iter().collect();
@@ -183,7 +212,10 @@ async fn rules_page(
                 nav: Nav::of(caller, "interactions"),
                 rules,
                 processes,
-                events: EventKind::ALL.iter().map(|e| e.as_str()).collect(),
+                events: EventKind::ALL
+                    .iter()
+                    .map(|e| (e.as_str(), holdfast_core::words::label(e.as_str())))
+                    .collect(),
                 assignees: Assignee::ALL
                     .iter()
                     .map(|a| (a.as_str(), assignee_label(*a)))
@@ -237,6 +269,11 @@ async fn interactions(
                             .map(|c| c.equals.clone())
                             .unwrap_or_default(),
                         assign_to: r.assign_to.to_string(),
+                        evidence_required: if r.evidence_required {
+                            "on".into()
+                        } else {
+                            String::new()
+                        },
                     };
                 }
                 Err(e) => return error_page(&caller, &e.into()),
@@ -244,7 +281,7 @@ async fn interactions(
             Err(e) => return error_page(&caller, &e),
         }
     }
-    rules_page(&st, &caller, form, Vec::new(), StatusCode::OK).await
+    rules_page(&st, &caller, form, FormErrors::none(), StatusCode::OK).await
 }
 
 /// The rule a form describes, every bad field named.
@@ -294,6 +331,7 @@ fn parse_rule(f: &RuleForm) -> Result<NewRule, AppError> {
         },
         sla_hours: sla,
         assign_to,
+        evidence_required: f.evidence_required == "on",
     })
 }
 
@@ -306,7 +344,7 @@ async fn after_rule_form(
 ) -> Response {
     match result {
         Ok(()) => see_other("/interactions"),
-        Err(e) => match field_errors(e) {
+        Err(e) => match FormErrors::from_error(e, LABELS) {
             Ok(errors) => rules_page(st, caller, f, errors, StatusCode::UNPROCESSABLE_ENTITY).await,
             Err(e) => error_page(caller, &e),
         },
@@ -373,6 +411,7 @@ async fn toggle_interaction(
             priority: r.priority.clone(),
             sla_hours: r.sla_hours,
             assign_to: r.assign_to,
+            evidence_required: r.evidence_required,
         };
         st.store
             .update_rule(&caller.actor(), id, version, same, !r.active)

@@ -17,6 +17,7 @@ mod readiness;
 mod records;
 mod run;
 mod runs;
+mod task;
 mod tasks;
 mod users;
 mod work;
@@ -94,6 +95,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = run::routes(r);
     let r = runs::routes(r);
     let r = tasks::routes(r);
+    let r = task::routes(r);
     let r = interactions::routes(r);
     let r = users::routes(r);
     let r = work::routes(r);

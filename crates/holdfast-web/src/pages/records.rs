@@ -23,7 +23,7 @@ pub fn href(kind: &str, id: &str) -> Option<String> {
         _ => return None,
     };
     Some(if base == "/interactions" {
-        format!("{base}/{id}/edit")
+        format!("{base}#rule-{id}")
     } else {
         format!("{base}/{id}")
     })

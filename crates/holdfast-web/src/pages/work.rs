@@ -13,7 +13,7 @@ use holdfast_core::FieldError;
 use holdfast_core::policy::Action;
 use serde::Deserialize;
 
-use super::{Nav, error_page, field_errors, render, see_other};
+use super::{Nav, error_page, field_errors, render};
 use crate::AppState;
 use crate::api::Now;
 use crate::api::activities::read_upload;
@@ -22,6 +22,7 @@ use crate::api::scope::{RunToWork, TaskToWork};
 use crate::api::work::{MyWorkDto, TaskDto, work_of};
 use crate::auth::Caller;
 use crate::error::AppError;
+use crate::form::FormErrors;
 use crate::routes::{Access, Kind, Routes, route};
 
 pub fn routes(r: Routes) -> Routes {
@@ -318,6 +319,9 @@ struct CloseForm {
     comment: String,
     #[serde(default)]
     version: String,
+    /// `task` when posted from the task's own page, which it then returns to.
+    #[serde(default)]
+    back: String,
 }
 
 async fn close(
@@ -367,25 +371,49 @@ async fn complete(
     TaskToWork(task): TaskToWork,
     Form(f): Form<CloseForm>,
 ) -> Response {
+    let id = task.id.to_string();
     let result = async {
         let version = super::form_version(&f.version)?;
         st.store
-            .complete_task(&caller.actor(), task.id, version, now.now)
+            .complete_task(&caller.actor(), task.id, version, &f.comment, now.now)
             .await?;
         Ok::<_, AppError>(())
     }
     .await;
+    let on_task_page = f.back == "task";
     match result {
-        Ok(()) => see_other("/my-work"),
+        Ok(()) if on_task_page => {
+            crate::form::redirect_with_flash(&format!("/tasks/{id}"), "Task done.")
+        }
+        Ok(()) => {
+            work_page(
+                &st,
+                &caller,
+                Outcome::said("Task done.".into()),
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(e) if on_task_page => {
+            const LABELS: &[crate::form::FieldLabel] = &[
+                crate::form::label("comment", "comment", "What was done"),
+                crate::form::label("evidence", "form", "Evidence"),
+            ];
+            match FormErrors::from_error(e, LABELS) {
+                Ok(errors) => super::task::task_page(&st, &caller, &id, errors, f.comment)
+                    .await
+                    .unwrap_or_else(|e| error_page(&caller, &e)),
+                Err(e) => error_page(&caller, &e),
+            }
+        }
         Err(e) => match field_errors(e) {
             Ok(errors) => {
-                work_page(
-                    &st,
-                    &caller,
-                    Outcome::rejected(errors),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
+                let outcome = Outcome {
+                    errors,
+                    kept: Some((id, f.comment)),
+                    ..Outcome::default()
+                };
+                work_page(&st, &caller, outcome, StatusCode::UNPROCESSABLE_ENTITY).await
             }
             Err(e) => error_page(&caller, &e),
         },

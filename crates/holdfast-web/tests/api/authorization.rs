@@ -4,7 +4,7 @@
 
 use holdfast_core::account::Role;
 use holdfast_core::ids::PersonId;
-use holdfast_core::policy::{WorkRecord, allows, may_work_on};
+use holdfast_core::policy::{WorkRecord, allows, may_read_work, may_work_on};
 use holdfast_web::routes::{Access, Kind};
 use holdfast_web::{AppState, WebConfig};
 use reqwest::Method;
@@ -138,7 +138,7 @@ async fn every_route_answers_every_role_as_the_policy_says(db: Db) {
     for info in &routes {
         let method = Method::from_bytes(info.method.as_str().as_bytes()).expect("method");
         // Routes on one run or task are tried on someone else's record and on one's own.
-        let sets: &[Records] = if info.on_record {
+        let sets: &[Records] = if info.on_record || info.reads_record {
             &[Records::Owners, Records::Members]
         } else {
             &[Records::Owners]
@@ -180,9 +180,11 @@ async fn every_route_answers_every_role_as_the_policy_says(db: Db) {
                         allows(role, action)
                             && (!info.on_record
                                 || may_work_on(role, person(role), &scope(records, info.path)))
+                            && (!info.reads_record
+                                || may_read_work(role, person(role), &scope(records, info.path)))
                     }
                 };
-                if info.on_record {
+                if info.on_record || info.reads_record {
                     record_checks += 1;
                 }
                 if allowed {

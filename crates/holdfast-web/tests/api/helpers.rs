@@ -186,6 +186,7 @@ pub async fn spawn_app_with(db: Db, config: WebConfig) -> TestApp {
                 priority: "normal".into(),
                 labels: vec!["security".into()],
                 external_ticket: None,
+                evidence_required: false,
             },
         )
         .await
@@ -202,6 +203,7 @@ pub async fn spawn_app_with(db: Db, config: WebConfig) -> TestApp {
                 priority: "normal".into(),
                 labels: vec!["security".into()],
                 external_ticket: None,
+                evidence_required: true,
             },
         )
         .await

@@ -455,7 +455,7 @@ async fn a_member_works_on_the_run_given_to_them_and_on_nobody_elses(db: Db) {
         owner
             .post_json_if(
                 &format!("/api/v1/tasks/{}/complete", app.member_task_id),
-                &json!({}),
+                &json!({"comment": "Done"}),
                 "\"1\"",
             )
             .await,
@@ -465,7 +465,7 @@ async fn a_member_works_on_the_run_given_to_them_and_on_nobody_elses(db: Db) {
     let resp = member
         .post_json_if(
             &format!("/api/v1/tasks/{}/complete", app.member_task_id),
-            &json!({}),
+            &json!({"comment": "Read and signed the policy"}),
             "\"1\"",
         )
         .await;

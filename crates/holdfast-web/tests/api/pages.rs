@@ -172,7 +172,86 @@ async fn an_admin_links_a_login_to_a_person_and_changes_its_role(db: Db) {
     assert!(list.contains("Process owner"), "and the role in words");
 }
 
+async fn a_task_page_says_why_it_exists_and_done_asks_for_a_comment(db: Db) {
+    let app = spawn_app(db).await;
+    let member = app.login(Role::Member).await;
+    let page = format!("/tasks/{}", app.member_task_id);
+    let html = member.get(&page).await.text().await.expect("html");
+    assert!(html.contains("Read the acceptable use policy"));
+    assert!(html.contains("Created by hand"), "the source in words");
+    assert!(html.contains("Max Member"), "who does it, by name");
+    assert!(
+        html.contains("name=\"comment\""),
+        "their own task can be done here"
+    );
+    let csrf = member.csrf.clone().unwrap_or_default();
+    let events = app.count("audit_event").await;
+    let post = |comment: &'static str| {
+        let rb = member
+            .client
+            .post(format!(
+                "{}/my-work/tasks/{}/complete",
+                member.base, app.member_task_id
+            ))
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("version", "1"),
+                ("back", "task"),
+                ("comment", comment),
+            ]);
+        async move { rb.send().await.expect("request") }
+    };
+    let refused = post("   ").await;
+    assert_eq!(refused.status(), 422);
+    let text = refused.text().await.expect("html");
+    assert!(
+        text.contains("<a href=\"#comment\">What was done: say in a comment what was done"),
+        "{text}"
+    );
+    assert_eq!(app.count("audit_event").await, events, "nothing stored");
+    let done = post("Read and signed it").await;
+    assert_eq!(done.status(), 303);
+    assert_eq!(
+        done.headers().get("location").and_then(|v| v.to_str().ok()),
+        Some(page.as_str())
+    );
+    let html = member.get(&page).await.text().await.expect("html");
+    assert!(
+        html.contains("Read and signed it"),
+        "the comment is on the page"
+    );
+    assert!(
+        html.contains("id=\"task-completed\""),
+        "and when it was completed"
+    );
+    assert!(
+        html.contains(&crate::helpers::email(Role::Member)),
+        "and by whom"
+    );
+    assert!(
+        !html.contains("name=\"comment\""),
+        "a done task has no Done form"
+    );
+    let auditor = app.login(Role::Auditor).await;
+    let seen = auditor
+        .get(&format!("/tasks/{}", app.task_id))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(seen.contains("Check the firewall rules"));
+    assert!(
+        seen.contains("its rule asks for evidence"),
+        "the evidence it needs"
+    );
+    assert!(
+        !seen.contains("name=\"comment\""),
+        "an auditor reads, never completes"
+    );
+}
+
 crate::on_both_databases!(
+    a_task_page_says_why_it_exists_and_done_asks_for_a_comment,
     every_tile_opens_the_list_behind_it_and_they_agree,
     the_dashboard_shows_my_own_work_and_members_see_only_theirs,
     area_pages_list_what_exists,

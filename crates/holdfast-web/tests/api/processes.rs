@@ -314,15 +314,46 @@ async fn tasks_validate_and_complete_with_an_sla_outcome(db: Db) {
     problem(manager.post_json("/api/v1/tasks", &stranger).await, 422).await;
     assert_eq!(stored(&app).await, before);
     let path = format!("/api/v1/tasks/{}/complete", app.task_id);
-    problem(owner.post_json_if(&path, &json!({}), "\"7\"").await, 412).await;
+    let said = json!({"comment": "Checked the firewall change"});
+    problem(owner.post_json_if(&path, &said, "\"7\"").await, 412).await;
+    // Done needs a comment saying what was done; a blank one stores nothing.
+    problem(owner.post_json_if(&path, &json!({}), "\"1\"").await, 422).await;
+    let blank = problem(
+        owner
+            .post_json_if(&path, &json!({"comment": "  "}), "\"1\"")
+            .await,
+        422,
+    )
+    .await;
+    assert!(
+        blank["errors"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|e| e["field"] == "comment")),
+        "{blank}"
+    );
+    // This task needs evidence: without it, it cannot be done, so it can never count as met.
+    let unevidenced = problem(owner.post_json_if(&path, &said, "\"1\"").await, 422).await;
+    assert_eq!(
+        unevidenced["errors"][0]["field"], "evidence",
+        "{unevidenced}"
+    );
+    assert_eq!(stored(&app).await, before);
+    let attached = owner
+        .post_json(
+            &format!("/api/v1/tasks/{}/evidence", app.task_id),
+            &json!({"shows": "firewall change log", "evidence_id": app.evidence_id}),
+        )
+        .await;
+    assert!(attached.status().is_success(), "{}", attached.status());
     let done: Value = owner
-        .post_json_if(&path, &json!({}), "\"1\"")
+        .post_json_if(&path, &said, "\"1\"")
         .await
         .json()
         .await
         .expect("json");
     assert_eq!(done["status"], "done");
     assert_eq!(done["sla"], "met");
+    assert_eq!(done["comment"], "Checked the firewall change");
 }
 
 async fn a_refused_close_keeps_the_typed_comment_and_stores_nothing(db: Db) {

@@ -120,6 +120,7 @@ pub(super) fn rule(n: u128, from: u128, to: u128) -> InteractionRule {
         priority: "normal".into(),
         sla_hours: 24,
         assign_to: Assignee::ProcessOwner,
+        evidence_required: false,
         active: true,
         version: 1,
     }
@@ -144,6 +145,8 @@ pub(super) fn task(n: u128, rule_n: u128, due: &str, completed: Option<&str>) ->
         source_id: "x".into(),
         rule_id: Some(RuleId::from_uuid(id(rule_n))),
         completed_at: completed.map(t),
+        evidence_required: false,
+        comment: None,
         external_ticket: None,
         version: 1,
     }

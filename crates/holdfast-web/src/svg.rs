@@ -81,7 +81,7 @@ pub fn render(map: &ProcessMap) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" role="img" aria-labelledby="map-title map-desc" font-family="system-ui, sans-serif">
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" role="group" aria-labelledby="map-title" aria-describedby="map-desc" font-family="system-ui, sans-serif">
 <title id="map-title">ISMS process map</title>
 <desc id="map-desc">{} processes and {} interactions drawn from the live records, in columns by the flow of events; arrows are coloured by SLA health over the last 90 days. The table below the map lists each interaction in words.</desc>
 <defs>"##,

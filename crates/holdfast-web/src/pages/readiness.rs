@@ -63,14 +63,18 @@ struct ReadinessPage {
 
 impl ReadinessPage {
     /// Where a record reference leads, if it has a page.
+    /// The page of a record a finding cites: every one is a link, a never-planned run to
+    /// its process.
     fn href(&self, r: &RecordRef) -> String {
-        match r.kind {
-            RecordKind::Process => format!("/processes/{}", r.id),
-            RecordKind::Person => format!("/people/{}", r.id),
-            RecordKind::Rule => "/interactions".to_owned(),
-            RecordKind::Task => "/tasks?open=0".to_owned(),
-            RecordKind::Run | RecordKind::Occurrence => String::new(),
-        }
+        let (kind, id) = match r.kind {
+            RecordKind::Process => ("process", r.id.as_str()),
+            RecordKind::Person => ("person", r.id.as_str()),
+            RecordKind::Rule => ("rule", r.id.as_str()),
+            RecordKind::Task => ("task", r.id.as_str()),
+            RecordKind::Run => ("run", r.id.as_str()),
+            RecordKind::Occurrence => ("process", r.id.split('@').next().unwrap_or_default()),
+        };
+        super::records::href(kind, id).unwrap_or_default()
     }
 
     fn is_observation(&self, f: &Finding) -> bool {

@@ -1,4 +1,5 @@
-//! The HTTP API and pages against the real server, on SQLite and PostgreSQL.
+//! The HTTP API and pages against the real server, on SQLite and PostgreSQL, and the pages
+//! in a real headless Chromium.
 
 // Tests and benchmarks set the scene at real moments; the product reads the clock only
 // through holdfast_store::clock.
@@ -6,6 +7,7 @@
 
 mod authn;
 mod authorization;
+mod browser;
 mod calendar;
 mod errors;
 mod health;

@@ -5,16 +5,16 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
-use holdfast_core::FieldError;
 use holdfast_core::account::Role;
 use holdfast_core::policy::{self, Action};
 use serde::Deserialize;
 
-use super::{Nav, error_page, field_errors, render, see_other};
+use super::{Nav, error_page, render, see_other};
 use crate::AppState;
 use crate::api::tokens::{create_token, revoke_token};
 use crate::auth::Caller;
 use crate::error::AppError;
+use crate::form::FormErrors;
 use crate::routes::{Access, Kind, Routes, route};
 
 pub fn routes(r: Routes) -> Routes {
@@ -49,7 +49,9 @@ pub fn routes(r: Routes) -> Routes {
 struct TokenRow {
     id: String,
     name: String,
-    role: String,
+    /// Whose token it is, for an administrator who sees everyone's.
+    owner: String,
+    role: &'static str,
     created: String,
     expires: String,
     revoked: bool,
@@ -61,24 +63,51 @@ struct TokensPage {
     nav: Nav,
     tokens: Vec<TokenRow>,
     new_secret: Option<String>,
-    errors: Vec<FieldError>,
+    errors: FormErrors,
     form_name: String,
     form_role: String,
     form_days: String,
-    roles: Vec<&'static str>,
+    roles: Vec<(&'static str, &'static str)>,
+    everyone: bool,
 }
+
+/// The token form's fields.
+const TOKEN_LABELS: &[crate::form::FieldLabel] = &[
+    crate::form::label("name", "name", "What it is for"),
+    crate::form::label("role", "role", "Role"),
+    crate::form::label("expires_in_days", "expires_in_days", "Expires after"),
+];
 
 async fn tokens_page(
     st: &AppState,
     caller: &Caller,
     new_secret: Option<String>,
-    errors: Vec<FieldError>,
+    errors: FormErrors,
     form: Option<&TokenForm>,
     status: StatusCode,
 ) -> Response {
-    let owner = (!caller.may(Action::ManageAllTokens)).then_some(caller.account.id);
-    match st.store.list_api_tokens(owner).await {
-        Ok(tokens) => render(
+    let everyone = caller.may(Action::ManageAllTokens);
+    let owner = (!everyone).then_some(caller.account.id);
+    let result = async {
+        let tokens = st.store.list_api_tokens(owner).await?;
+        let mut ids: Vec<String> = tokens.iter().map(|t| t.user_id.to_string()).collect();
+        ids.sort();
+        ids.dedup();
+        let owners: std::collections::HashMap<String, String> = if ids.is_empty() {
+            std::collections::HashMap::new()
+        } else {
+            st.store
+                .user_accounts_by_ids(&ids)
+                .await?
+                .into_iter()
+                .map(|a| (a.id.to_string(), a.email.to_string()))
+                .collect()
+        };
+        Ok::<_, AppError>((tokens, owners))
+    }
+    .await;
+    match result {
+        Ok((tokens, owners)) => render(
             status,
             &TokensPage {
                 nav: Nav::of(caller, "tokens"),
@@ -87,7 +116,11 @@ async fn tokens_page(
                     .map(|t| TokenRow {
                         id: t.id.to_string(),
                         name: t.name.clone(),
-                        role: t.role.to_string(),
+                        owner: owners
+                            .get(&t.user_id.to_string())
+                            .cloned()
+                            .unwrap_or_else(|| "A deleted account".into()),
+                        role: t.role.label(),
                         created: t.created_at.format("%Y-%m-%d %H:%M").to_string(),
                         expires: t.expires_at.map_or_else(
                             || "never".to_owned(),
@@ -104,16 +137,17 @@ async fn tokens_page(
                 roles: Role::ALL
                     .iter()
                     .filter(|r| policy::within(**r, caller.role()))
-                    .map(|r| r.as_str())
+                    .map(|r| (r.as_str(), r.label()))
                     .collect(),
+                everyone,
             },
         ),
-        Err(e) => error_page(caller, &e.into()),
+        Err(e) => error_page(caller, &e),
     }
 }
 
 async fn token_list(State(st): State<AppState>, caller: Caller) -> Response {
-    tokens_page(&st, &caller, None, Vec::new(), None, StatusCode::OK).await
+    tokens_page(&st, &caller, None, FormErrors::none(), None, StatusCode::OK).await
 }
 
 #[derive(Deserialize)]
@@ -154,13 +188,13 @@ async fn token_create(
                 &st,
                 &caller,
                 Some(secret),
-                Vec::new(),
+                FormErrors::none(),
                 None,
                 StatusCode::CREATED,
             )
             .await
         }
-        Err(e) => match field_errors(e) {
+        Err(e) => match FormErrors::from_error(e, TOKEN_LABELS) {
             Ok(errors) => {
                 tokens_page(
                     &st,

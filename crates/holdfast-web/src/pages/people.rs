@@ -7,17 +7,18 @@ use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use chrono::NaiveDate;
+use holdfast_core::ValidationErrors;
 use holdfast_core::person::{EmploymentStatus, NewPerson, Person, PersonChanges};
 use holdfast_core::policy::Action;
-use holdfast_core::{FieldError, ValidationErrors};
 use serde::Deserialize;
 
-use super::{Nav, error_page, field_errors, render};
+use super::{Nav, error_page, render};
 use crate::AppState;
 use crate::api::path_id;
-use crate::api::people::{PersonDto, manager_id};
+use crate::api::people::PersonDto;
 use crate::auth::Caller;
 use crate::error::AppError;
+use crate::form::FormErrors;
 use crate::list::ListView;
 use crate::routes::{Access, Kind, Routes, route};
 use crate::service::people::PeopleParams;
@@ -106,8 +107,9 @@ pub(crate) struct PersonForm {
     email: String,
     #[serde(default)]
     department: String,
+    /// The manager, picked by work email.
     #[serde(default)]
-    manager_id: String,
+    manager_email: String,
     #[serde(default)]
     employment_status: String,
     #[serde(default)]
@@ -118,13 +120,45 @@ pub(crate) struct PersonForm {
     version: String,
 }
 
+/// The person form's fields.
+const LABELS: &[crate::form::FieldLabel] = &[
+    crate::form::label("name", "name", "Name"),
+    crate::form::label("email", "email", "Work email"),
+    crate::form::label("department", "department", "Department"),
+    crate::form::label("manager_id", "manager_email", "Manager"),
+    crate::form::label("manager_email", "manager_email", "Manager"),
+    crate::form::label(
+        "employment_status",
+        "employment_status",
+        "Employment status",
+    ),
+    crate::form::label("start_date", "start_date", "Start date"),
+    crate::form::label("end_date", "end_date", "End date"),
+];
+
+/// The manager a form names, its error added to `errors`; `Err` only when the store fails.
+async fn manager_of(
+    st: &AppState,
+    form: &PersonForm,
+    errors: &mut ValidationErrors,
+) -> Result<Option<Option<holdfast_core::ids::PersonId>>, AppError> {
+    match crate::service::people::by_email(st, "manager_email", &form.manager_email).await {
+        Ok(m) => Ok(Some(m.map(|p| p.id))),
+        Err(AppError::Invalid(v)) => {
+            errors.errors.extend(v.errors);
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 impl PersonForm {
-    fn of(p: &Person) -> Self {
+    fn of(p: &Person, manager_email: String) -> Self {
         Self {
             name: p.name.clone(),
             email: p.email.to_string(),
             department: p.department.clone(),
-            manager_id: p.manager_id.map(|m| m.to_string()).unwrap_or_default(),
+            manager_email,
             employment_status: p.employment_status.to_string(),
             start_date: p.start_date.to_string(),
             end_date: p.end_date.map(|d| d.to_string()).unwrap_or_default(),
@@ -166,7 +200,7 @@ impl PersonForm {
 struct NewPage {
     nav: Nav,
     form: PersonForm,
-    errors: Vec<FieldError>,
+    errors: FormErrors,
 }
 
 async fn new_form(caller: Caller, crate::api::Now(now): crate::api::Now) -> Response {
@@ -180,7 +214,7 @@ async fn new_form(caller: Caller, crate::api::Now(now): crate::api::Now) -> Resp
         &NewPage {
             nav: Nav::of(&caller, "people"),
             form,
-            errors: Vec::new(),
+            errors: FormErrors::none(),
         },
     )
 }
@@ -199,14 +233,7 @@ async fn create(
         let mut errors = ValidationErrors::default();
         let (start, end) = form.dates(&mut errors);
         let status = form.status(&mut errors);
-        let manager = manager_id(Some(&form.manager_id))
-            .map_err(|e| {
-                if let AppError::Invalid(v) = e {
-                    errors.errors.extend(v.errors)
-                }
-            })
-            .ok()
-            .flatten();
+        let manager = manager_of(&st, &form, &mut errors).await?.flatten();
         let (Some(start), Some(end), Some(status)) = (start, end, status) else {
             return Err(AppError::Invalid(errors));
         };
@@ -235,7 +262,7 @@ async fn create(
             Ok(message) => crate::form::redirect_with_flash(&format!("/people/{}", p.id), &message),
             Err(e) => error_page(&caller, &e),
         },
-        Err(e) => match field_errors(e) {
+        Err(e) => match FormErrors::from_error(e, LABELS) {
             Ok(errors) => render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &NewPage {
@@ -256,7 +283,7 @@ struct DetailPage {
     person: PersonDto,
     manager: Option<PersonDto>,
     form: PersonForm,
-    errors: Vec<FieldError>,
+    errors: FormErrors,
     can_write: bool,
     can_audit: bool,
 }
@@ -266,7 +293,7 @@ async fn detail(
     caller: &Caller,
     person: &Person,
     form: PersonForm,
-    errors: Vec<FieldError>,
+    errors: FormErrors,
     status: StatusCode,
 ) -> Response {
     let manager = match person.manager_id {
@@ -289,20 +316,26 @@ async fn detail(
 
 async fn show(State(st): State<AppState>, caller: Caller, Path(id): Path<String>) -> Response {
     let person = async { Ok::<_, AppError>(st.store.person(path_id(&id, "person")?).await?) }.await;
-    match person {
-        Ok(p) => {
-            detail(
-                &st,
-                &caller,
-                &p,
-                PersonForm::of(&p),
-                Vec::new(),
-                StatusCode::OK,
-            )
-            .await
-        }
-        Err(e) => error_page(&caller, &e),
-    }
+    let person = match person {
+        Ok(p) => p,
+        Err(e) => return error_page(&caller, &e),
+    };
+    let manager_email = match person.manager_id {
+        Some(m) => match st.store.person(m).await {
+            Ok(m) => m.email.to_string(),
+            Err(e) => return error_page(&caller, &e.into()),
+        },
+        None => String::new(),
+    };
+    detail(
+        &st,
+        &caller,
+        &person,
+        PersonForm::of(&person, manager_email),
+        FormErrors::none(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn update(
@@ -320,13 +353,7 @@ async fn update(
         let mut errors = ValidationErrors::default();
         let (start, end) = form.dates(&mut errors);
         let status = form.status(&mut errors);
-        let manager = manager_id(Some(&form.manager_id))
-            .map_err(|e| {
-                if let AppError::Invalid(v) = e {
-                    errors.errors.extend(v.errors)
-                }
-            })
-            .ok();
+        let manager = manager_of(&st, &form, &mut errors).await?;
         let version: Option<i64> = form.version.parse().ok();
         if version.is_none() {
             errors.push("version", "reload the page and try again");
@@ -361,7 +388,7 @@ async fn update(
             Ok(message) => crate::form::redirect_with_flash(&format!("/people/{}", p.id), &message),
             Err(e) => error_page(&caller, &e),
         },
-        Err(e) => match field_errors(e) {
+        Err(e) => match FormErrors::from_error(e, LABELS) {
             Ok(errors) => {
                 detail(
                     &st,

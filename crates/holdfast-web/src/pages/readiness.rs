@@ -8,17 +8,17 @@ use axum::extract::{Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use chrono::NaiveDate;
-use holdfast_core::FieldError;
 use holdfast_core::policy::Action;
 use holdfast_core::readiness::{Finding, RecordKind, RecordRef, Report, Severity};
 use serde::Deserialize;
 
-use super::{Nav, error_page, field_errors, render};
+use super::{Nav, error_page, render};
 use crate::AppState;
 use crate::api::Now;
 use crate::api::readiness::{AcceptanceBody, accept_observation, report, settings};
 use crate::auth::Caller;
 use crate::error::AppError;
+use crate::form::FormErrors;
 use crate::routes::{Access, Kind, Routes, route};
 
 pub fn routes(r: Routes) -> Routes {
@@ -56,10 +56,19 @@ struct ReadinessPage {
     as_of: String,
     can_accept: bool,
     message: Option<String>,
-    errors: Vec<FieldError>,
+    errors: FormErrors,
     /// The finding whose acceptance was refused, with the reason and expiry typed.
     kept: Option<(String, String, String)>,
+    /// Who accepted each observation, in words.
+    actors: super::records::Actors,
 }
+
+/// The acceptance form's fields; the refused finding's form carries these ids.
+const ACCEPT_LABELS: &[crate::form::FieldLabel] = &[
+    crate::form::label("reason", "reason", "Accept because"),
+    crate::form::label("expires_on", "expires_on", "Until"),
+    crate::form::label("finding_id", "reason", "Finding"),
+];
 
 impl ReadinessPage {
     /// Where a record reference leads, if it has a page.
@@ -88,6 +97,16 @@ impl ReadinessPage {
         }
     }
 
+    /// Whether `id` is the finding whose acceptance was just refused.
+    fn is_kept(&self, id: &str) -> bool {
+        self.kept.as_ref().is_some_and(|(f, _, _)| f == id)
+    }
+
+    /// Who an actor is, in words.
+    fn who(&self, actor: &str) -> String {
+        self.actors.name(actor).0
+    }
+
     fn kept_expiry(&self, id: &str) -> &str {
         match &self.kept {
             Some((f, _, expiry)) if f == id => expiry,
@@ -104,7 +123,7 @@ struct ReadinessQuery {
 
 struct Said {
     message: Option<String>,
-    errors: Vec<FieldError>,
+    errors: FormErrors,
     kept: Option<(String, String, String)>,
 }
 
@@ -124,11 +143,17 @@ async fn draw(
                     AppError::invalid("as_of", "enter the day to judge as YYYY-MM-DD")
                 })?),
             };
-        report(st, now.0, date, settings(None)?).await
+        let r = report(st, now.0, date, settings(None)?).await?;
+        let actors = super::records::Actors::load(
+            st,
+            r.accepted.iter().map(|a| a.acceptance.accepted_by.as_str()),
+        )
+        .await?;
+        Ok::<_, AppError>((r, actors))
     }
     .await;
     match result {
-        Ok(r) => {
+        Ok((r, actors)) => {
             let count = |s| r.findings.iter().filter(|f| f.severity == s).count();
             let (majors, minors, observations) = (
                 count(Severity::Major),
@@ -148,6 +173,7 @@ async fn draw(
                     message: said.message,
                     errors: said.errors,
                     kept: said.kept,
+                    actors,
                 },
             )
         }
@@ -163,7 +189,7 @@ async fn page(
 ) -> Response {
     let said = Said {
         message: None,
-        errors: Vec::new(),
+        errors: FormErrors::none(),
         kept: None,
     };
     draw(&st, &caller, now, &q.as_of, said, StatusCode::OK).await
@@ -204,12 +230,12 @@ async fn accept(
         Ok(a) => {
             let said = Said {
                 message: Some(format!("Accepted until {}.", a.expires_on)),
-                errors: Vec::new(),
+                errors: FormErrors::none(),
                 kept: None,
             };
             draw(&st, &caller, Now(as_of), "", said, StatusCode::OK).await
         }
-        Err(e) => match field_errors(e) {
+        Err(e) => match FormErrors::from_error(e, ACCEPT_LABELS) {
             Ok(errors) => {
                 let said = Said {
                     message: None,

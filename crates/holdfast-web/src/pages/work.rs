@@ -105,7 +105,7 @@ struct WorkPage {
     tasks: Vec<TaskDto>,
     can_work: bool,
     message: Option<String>,
-    errors: Vec<FieldError>,
+    errors: FormErrors,
     /// The run whose close was refused and the comment typed for it, kept for another try.
     kept: Option<(String, String)>,
     notifications: Vec<crate::api::notifications::NotificationDto>,
@@ -117,6 +117,29 @@ impl WorkPage {
         match &self.kept {
             Some((run, comment)) if run == id => comment,
             _ => "",
+        }
+    }
+}
+
+/// The fields of My work's forms. A refused close or Done is about the comment field of the
+/// run or task it was typed for, which then carries the id `comment`.
+const WORK_LABELS: &[crate::form::FieldLabel] = &[
+    crate::form::label("comment", "comment", "What was done"),
+    crate::form::label("evidence", "comment", "Evidence"),
+    crate::form::label("state", "comment", "This run"),
+    crate::form::label("status", "comment", "This task"),
+    crate::form::label("version", "comment", "This record"),
+    crate::form::label("requirement", "form", "Evidence item"),
+    crate::form::label("file", "form", "File"),
+];
+
+impl WorkPage {
+    /// The id of the comment field of run or task `id`: `comment` for the one just refused,
+    /// so the error summary's link lands on it.
+    fn comment_id(&self, id: &str, prefix: &str) -> String {
+        match &self.kept {
+            Some((kept, _)) if kept == id => "comment".to_owned(),
+            _ => format!("{prefix}-{id}"),
         }
     }
 }
@@ -193,7 +216,7 @@ async fn work_page(
                 tasks,
                 can_work: caller.may(Action::WorkOnProcesses),
                 message: outcome.message,
-                errors: outcome.errors,
+                errors: FormErrors::of(outcome.errors, WORK_LABELS),
                 kept: outcome.kept,
                 notifications,
             },

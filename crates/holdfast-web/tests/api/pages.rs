@@ -250,7 +250,64 @@ async fn a_task_page_says_why_it_exists_and_done_asks_for_a_comment(db: Db) {
     );
 }
 
+async fn a_new_person_gets_a_manager_picked_by_email_and_a_wrong_one_is_named(db: Db) {
+    let app = spawn_app(db).await;
+    let manager = app.login(Role::Manager).await;
+    let csrf = manager.csrf.clone().unwrap_or_default();
+    let events = app.count("audit_event").await;
+    let post = |boss: &'static str| {
+        let rb = manager
+            .client
+            .post(format!("{}/people/new", manager.base))
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("name", "Grace Hopper"),
+                ("email", "grace@example.com"),
+                ("department", "Engineering"),
+                ("manager_email", boss),
+                ("employment_status", "active"),
+                ("start_date", "2026-11-02"),
+                ("end_date", ""),
+            ]);
+        async move { rb.send().await.expect("request") }
+    };
+    let refused = post("nobody@example.com").await;
+    assert_eq!(refused.status(), 422);
+    let html = refused.text().await.expect("html");
+    assert!(
+        html.contains("<a href=\"#manager_email\">Manager: nobody in the people list"),
+        "{html}"
+    );
+    assert!(
+        html.contains("value=\"Grace Hopper\""),
+        "what was typed is kept"
+    );
+    assert!(!html.contains("manager_id"), "no internal key on the page");
+    assert_eq!(app.count("audit_event").await, events, "nothing stored");
+    let added = post("ada@example.com").await;
+    assert_eq!(added.status(), 303);
+    let to = added
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let page = manager.get(&to).await.text().await.expect("html");
+    assert!(
+        page.contains(&format!(
+            "<a href=\"/people/{}\">Ada Lovelace</a>",
+            app.person_id
+        )),
+        "the manager by name"
+    );
+    assert!(
+        page.contains("value=\"ada@example.com\""),
+        "and in the picker"
+    );
+}
+
 crate::on_both_databases!(
+    a_new_person_gets_a_manager_picked_by_email_and_a_wrong_one_is_named,
     a_task_page_says_why_it_exists_and_done_asks_for_a_comment,
     every_tile_opens_the_list_behind_it_and_they_agree,
     the_dashboard_shows_my_own_work_and_members_see_only_theirs,

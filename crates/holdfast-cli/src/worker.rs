@@ -92,6 +92,9 @@ pub async fn tick(store: &Store, config: &WorkerConfig) -> anyhow::Result<()> {
             tracing::info!(overdue, "runs reached an overdue milestone");
         }
     }
+    if store.renumber_search_keys(&ACTOR).await? {
+        tracing::info!("search keys put back in name order");
+    }
     let mut dispatched = 0;
     loop {
         let n = store.dispatch_events(&ACTOR, 200).await?;

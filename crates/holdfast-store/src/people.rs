@@ -103,23 +103,65 @@ pub struct PersonPage {
 }
 
 pub(crate) fn person_from_row(r: &AnyRow) -> Result<Person, StoreError> {
-    let manager: Option<String> = r.try_get("manager_id")?;
-    let end: Option<String> = r.try_get("end_date")?;
-    let email: String = r.try_get("email")?;
-    let status: String = r.try_get("employment_status")?;
+    person_from_json(PersonJson(
+        r.try_get("id")?,
+        r.try_get("organisation_id")?,
+        r.try_get("name")?,
+        r.try_get("email")?,
+        r.try_get("department")?,
+        r.try_get("manager_id")?,
+        r.try_get("employment_status")?,
+        r.try_get("start_date")?,
+        r.try_get("end_date")?,
+        r.try_get("version")?,
+    ))
+}
+
+/// A person's stored columns in [`PERSON_COLUMNS`] order: a row, or one element of a page
+/// SQLite hands over as JSON.
+#[derive(serde::Deserialize)]
+pub(crate) struct PersonJson(
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    i64,
+);
+
+fn person_from_json(j: PersonJson) -> Result<Person, StoreError> {
+    let PersonJson(id, organisation, name, email, department, manager, status, start, end, version) =
+        j;
     Ok(Person {
-        id: parse_id(&r.try_get::<String, _>("id")?)?,
-        organisation_id: parse_id(&r.try_get::<String, _>("organisation_id")?)?,
-        name: r.try_get("name")?,
+        id: parse_id(&id)?,
+        organisation_id: parse_id(&organisation)?,
+        name,
         email: EmailAddress::parse("email", &email).map_err(StoreError::corrupt)?,
-        department: r.try_get("department")?,
+        department,
         manager_id: manager.as_deref().map(parse_id).transpose()?,
         employment_status: status.parse().map_err(StoreError::corrupt)?,
-        start_date: parse_date(&r.try_get::<String, _>("start_date")?)?,
+        start_date: parse_date(&start)?,
         end_date: end.as_deref().map(parse_date).transpose()?,
-        version: r.try_get("version")?,
+        version,
     })
 }
+
+/// [`PERSON_COLUMNS`] each named as the person table's, for statements that join other tables
+/// with columns of the same names (the full-text index has a name, email and department).
+fn qualified_person_columns() -> String {
+    PERSON_COLUMNS
+        .split(',')
+        .map(|c| format!("person.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The tally that says search keys are out of name order, until they are renumbered.
+pub(crate) const SEARCH_DISORDERED: &str = "person_search.disordered";
 
 fn to_json(p: &Person) -> Result<serde_json::Value, StoreError> {
     serde_json::to_value(p).map_err(StoreError::corrupt)
@@ -402,9 +444,12 @@ impl Store {
         let mut binds = Binds::default();
         let mut conditions: Vec<String> = Vec::new();
         let search = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let sqlite = self.backend == crate::Backend::Sqlite;
         // On SQLite a search reads from the full-text index first (the matches, then their
-        // people), never walking the whole table to test each person against it.
+        // people), never walking the whole table to test each person against it; in name
+        // order, the index's keys are the order itself, so a page reads one page of matches.
         let (mut with, mut from) = (String::new(), "person".to_owned());
+        let mut in_key_order = false;
         if let Some(text) = search {
             let terms = holdfast_core::search::terms(text);
             if terms.is_empty() {
@@ -412,26 +457,33 @@ impl Store {
                 return Ok(PersonPage::default());
             }
             let p = binds.push(crate::listing::match_expression(self.backend, &terms));
-            match self.backend {
-                crate::Backend::Sqlite => {
+            if sqlite {
+                in_key_order = q.sort == PersonSortField::Name
+                    && crate::listing::tally(&self.pool, SEARCH_DISORDERED).await? == 0;
+                if in_key_order {
+                    from = "person_fts f join person_search s on s.rowid = f.rowid join person on person.id = s.person_id".to_owned();
+                    conditions.push(format!("person_fts match {p}"));
+                } else {
                     with = format!(
                         "with hits(hit_id) as (select s.person_id from person_fts f join person_search s on s.rowid = f.rowid where person_fts match {p}) "
                     );
                     from = "hits cross join person on person.id = hits.hit_id".to_owned();
                 }
-                crate::Backend::Postgres => {
-                    conditions.push(format!("search @@ to_tsquery('simple', {p})"));
-                }
+            } else {
+                conditions.push(format!("search @@ to_tsquery('simple', {p})"));
             }
         }
         if let Some(status) = q.status {
             conditions.push(format!(
-                "employment_status = {}",
+                "person.employment_status = {}",
                 binds.push(status.as_str().to_owned())
             ));
         }
         if let Some(department) = &q.department {
-            conditions.push(format!("department = {}", binds.push(department.clone())));
+            conditions.push(format!(
+                "person.department = {}",
+                binds.push(department.clone())
+            ));
         }
         let filter = if conditions.is_empty() {
             "1 = 1".to_owned()
@@ -448,11 +500,36 @@ impl Store {
         let mut page_filter = filter.clone();
         if let Some((value, id)) = &q.after {
             let (v, i) = (binds.push(value.clone()), binds.push(id.to_string()));
-            // A row-value comparison, so the (column, id) index seeks straight to the page.
-            page_filter.push_str(&format!(" and ({col}, id) {cmp} ({v}, {i})"));
+            if in_key_order {
+                // The key of the cursor's place in the order: its own, or its neighbour's if
+                // the person was renamed or removed since the page was read.
+                let (le, edge, order) = if q.descending {
+                    (">=", i64::MAX.to_string(), "asc")
+                } else {
+                    ("<=", i64::MIN.to_string(), "desc")
+                };
+                page_filter.push_str(&format!(
+                    " and f.rowid {cmp} coalesce((select s2.rowid from person p2 join person_search s2 on s2.person_id = p2.id \
+                     where (p2.name, p2.id) {le} ({v}, {i}) order by p2.name {order}, p2.id {order} limit 1), {edge})"
+                ));
+            } else {
+                // A row-value comparison, so the (column, id) index seeks straight to the page.
+                page_filter.push_str(&format!(" and (person.{col}, person.id) {cmp} ({v}, {i})"));
+            }
         }
 
-        let total = if search.is_some() {
+        let total = if let (Some(_), true, None, None) =
+            (search, sqlite, q.status, q.department.as_ref())
+        {
+            // Matches alone: counted in the full-text index without reading a person.
+            crate::listing::capped_count(
+                &self.pool,
+                "",
+                "person_fts where person_fts match $1",
+                &binds.0[..1],
+            )
+            .await?
+        } else if search.is_some() {
             crate::listing::capped_count(
                 &self.pool,
                 &with,
@@ -471,15 +548,76 @@ impl Store {
         };
         // One row more than a page may be asked for: it only tells the caller a next page exists.
         let limit = q.limit.clamp(1, 501);
-        let mut page = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{with}select {PERSON_COLUMNS} from {from} where {page_filter} order by {col} {dir}, id {dir} limit {limit}"
-        )));
-        for b in &binds.0 {
-            page = page.bind(b.clone());
-        }
-        let rows = page.fetch_all(&self.pool).await?;
-        let items = rows.iter().map(person_from_row).collect::<Result<_, _>>()?;
+        let order = if in_key_order {
+            format!("f.rowid {dir}")
+        } else {
+            format!("person.{col} {dir}, person.id {dir}")
+        };
+        let columns = qualified_person_columns();
+        let select = format!(
+            "{with}select {columns} from {from} where {page_filter} order by {order} limit {limit}"
+        );
+        let items = if sqlite {
+            // SQLite hands rows over one by one between threads; the page as one JSON value
+            // crosses once, which makes a list of fifty cost little more than one person.
+            let sql = format!(
+                "select coalesce(json_group_array(json_array({PERSON_COLUMNS})), '[]') from ({select})"
+            );
+            let mut page = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
+            for b in &binds.0 {
+                page = page.bind(b.clone());
+            }
+            let text = page.fetch_one(&self.pool).await?;
+            serde_json::from_str::<Vec<PersonJson>>(&text)
+                .map_err(StoreError::corrupt)?
+                .into_iter()
+                .map(person_from_json)
+                .collect::<Result<_, _>>()?
+        } else {
+            let mut page = sqlx::query(sqlx::AssertSqlSafe(select));
+            for b in &binds.0 {
+                page = page.bind(b.clone());
+            }
+            let rows = page.fetch_all(&self.pool).await?;
+            rows.iter().map(person_from_row).collect::<Result<_, _>>()?
+        };
         Ok(PersonPage { items, total })
+    }
+
+    /// Puts the search keys back in name order when a newcomer found no gap between their
+    /// neighbours (see the migration that keys the index in name order). Until then a search
+    /// sorts its matches, which is correct and only slower; the worker calls this each tick.
+    /// Derived data, so nothing enters the audit trail. Returns whether it renumbered.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn renumber_search_keys(&self, actor: &Actor) -> Result<bool, StoreError> {
+        if self.backend != crate::Backend::Sqlite
+            || crate::listing::tally(&self.pool, SEARCH_DISORDERED).await? == 0
+        {
+            return Ok(false);
+        }
+        let mut w = self.write(actor).await?;
+        let count: i64 = sqlx::query_scalar("select count(*) from person")
+            .fetch_one(&mut *w.tx)
+            .await?;
+        // Gaps as wide as the key range allows, at most 2^40, so newcomers fit for long.
+        let spacing = (i64::MAX / 2 / count.max(1)).clamp(2, 1 << 40);
+        for statement in [
+            "delete from person_fts".to_owned(),
+            "delete from person_search".to_owned(),
+            format!(
+                "insert into person_search (rowid, person_id) select row_number() over (order by name, id) * {spacing}, id from person"
+            ),
+            "insert into person_fts (rowid, name, email, department) select s.rowid, p.name, p.email, p.department from person_search s join person p on p.id = s.person_id".to_owned(),
+            format!("delete from tally where name = '{SEARCH_DISORDERED}'"),
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(statement))
+                .execute(&mut *w.tx)
+                .await?;
+        }
+        w.commit().await?;
+        Ok(true)
     }
 
     /// Adds many people in one transaction, one audit event each: for demo organisations and

@@ -579,6 +579,147 @@ async fn search_finds_word_prefixes_and_follows_every_change(db: TestDb) {
     assert_eq!(find("zebedee finance").await.total.n, 0);
 }
 
+/// Every page of a search, both ways, in (name, id) order, as a person reading them would.
+async fn search_pages(store: &Store, q: &str, descending: bool) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut query = PersonQuery {
+        search: Some(q.to_owned()),
+        descending,
+        limit: 7,
+        ..Default::default()
+    };
+    loop {
+        let page = store.list_people(&query).await.expect("page");
+        let Some(last) = page.items.last() else { break };
+        query.after = Some((last.name.clone(), last.id));
+        out.extend(
+            page.items
+                .iter()
+                .map(|p| (p.name.clone(), p.id.to_string())),
+        );
+    }
+    out
+}
+
+async fn search_pages_come_in_name_order_even_when_newcomers_crowd_one_place(db: TestDb) {
+    let org = org(&db.store).await;
+    let serial = std::sync::atomic::AtomicUsize::new(0);
+    let add = |name: String| {
+        let store = db.store.clone();
+        let n = serial.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        async move {
+            store
+                .create_person(
+                    &ACTOR,
+                    org,
+                    NewPerson::parse(
+                        &name,
+                        &format!("rossi{n}@example.com"),
+                        "Sales",
+                        None,
+                        EmploymentStatus::Active,
+                        date("2024-01-15"),
+                        None,
+                    )
+                    .expect("valid"),
+                )
+                .await
+                .expect("person")
+        }
+    };
+    add("Rossi Anna".into()).await;
+    add("Rossi Zoe".into()).await;
+    // Forty newcomers each sorting just after "Rossi Anna": each takes half of what is left
+    // of the same gap, until none is left and keys are taken out of order.
+    for i in (0..40).rev() {
+        add(format!("Rossi Anna{i:02}")).await;
+    }
+    add("Rossi Anna".into()).await;
+    let expected = |descending: bool| {
+        let store = db.store.clone();
+        async move {
+            let mut all: Vec<(String, String)> = store
+                .list_people(&PersonQuery {
+                    limit: 500,
+                    ..Default::default()
+                })
+                .await
+                .expect("all")
+                .items
+                .into_iter()
+                .map(|p| (p.name, p.id.to_string()))
+                .collect();
+            if descending {
+                all.reverse();
+            }
+            all
+        }
+    };
+    for descending in [false, true] {
+        let pages = search_pages(&db.store, "rossi", descending).await;
+        assert_eq!(pages.len(), 43);
+        assert_eq!(
+            pages,
+            expected(descending).await,
+            "descending: {descending}"
+        );
+    }
+    let renumbered = db
+        .store
+        .renumber_search_keys(&ACTOR)
+        .await
+        .expect("renumber");
+    assert_eq!(
+        renumbered,
+        db.store.backend() == holdfast_store::Backend::Sqlite,
+        "SQLite ran out of room between neighbours and renumbers; PostgreSQL keeps no keys"
+    );
+    assert!(!db.store.renumber_search_keys(&ACTOR).await.expect("again"));
+    for descending in [false, true] {
+        assert_eq!(
+            search_pages(&db.store, "rossi", descending).await,
+            expected(descending).await
+        );
+    }
+    // A rename moves the person to their new place in the order.
+    let anna = db
+        .store
+        .list_people(&PersonQuery {
+            search: Some("anna07".into()),
+            limit: 5,
+            ..Default::default()
+        })
+        .await
+        .expect("find")
+        .items
+        .remove(0);
+    db.store
+        .update_person(
+            &ACTOR,
+            anna.id,
+            anna.version,
+            &PersonChanges {
+                name: Some("Rossi Aaron".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("rename");
+    let pages = search_pages(&db.store, "rossi", false).await;
+    assert_eq!(pages[0].0, "Rossi Aaron");
+    assert_eq!(pages, expected(false).await);
+    let page = db
+        .store
+        .list_people(&PersonQuery {
+            search: Some("rossi".into()),
+            limit: 5,
+            ..Default::default()
+        })
+        .await
+        .expect("count");
+    assert_eq!(page.total.n, 43, "counted in the index");
+}
+
 async fn totals_are_maintained_by_every_write(db: TestDb) {
     let (_, ps) = people(&db.store, 12).await;
     let total = |status: Option<EmploymentStatus>, department: Option<&str>| {
@@ -666,5 +807,6 @@ on_both_databases!(
     every_table_is_exported,
     migrations_are_idempotent,
     search_finds_word_prefixes_and_follows_every_change,
+    search_pages_come_in_name_order_even_when_newcomers_crowd_one_place,
     totals_are_maintained_by_every_write,
 );

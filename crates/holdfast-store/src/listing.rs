@@ -66,15 +66,19 @@ pub(crate) async fn capped_count(
     for b in binds {
         q = q.bind(b.clone());
     }
-    let n = q.fetch_one(pool).await?;
-    Ok(if n > COUNT_CAP {
+    Ok(capped(q.fetch_one(pool).await?))
+}
+
+/// A count taken with `limit COUNT_CAP + 1`, said as "at least" when it reached the cap.
+pub(crate) fn capped(n: i64) -> Total {
+    if n > COUNT_CAP {
         Total {
             n: COUNT_CAP,
             capped: true,
         }
     } else {
         Total::exact(n)
-    })
+    }
 }
 
 /// The full-text query for `terms` in each dialect's syntax, every term a word prefix. Terms

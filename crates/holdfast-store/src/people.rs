@@ -518,33 +518,11 @@ impl Store {
             }
         }
 
-        let total = if let (Some(_), true, None, None) =
-            (search, sqlite, q.status, q.department.as_ref())
-        {
-            // Matches alone: counted in the full-text index without reading a person.
-            crate::listing::capped_count(
-                &self.pool,
-                "",
-                "person_fts where person_fts match $1",
-                &binds.0[..1],
-            )
-            .await?
-        } else if search.is_some() {
-            crate::listing::capped_count(
-                &self.pool,
-                &with,
-                &format!("{from} where {filter}"),
-                &binds.0[..filter_binds],
-            )
-            .await?
-        } else {
-            let name = match (q.status, &q.department) {
-                (None, None) => "person".to_owned(),
-                (Some(s), None) => format!("person.status:{}", s.as_str()),
-                (None, Some(d)) => format!("person.dept:{d}"),
-                (Some(s), Some(d)) => format!("person.dept_status:{}:{d}", s.as_str()),
-            };
-            Total::exact(crate::listing::tally(&self.pool, &name).await?)
+        let tally_name = match (q.status, &q.department) {
+            (None, None) => "person".to_owned(),
+            (Some(s), None) => format!("person.status:{}", s.as_str()),
+            (None, Some(d)) => format!("person.dept:{d}"),
+            (Some(s), Some(d)) => format!("person.dept_status:{}:{d}", s.as_str()),
         };
         // One row more than a page may be asked for: it only tells the caller a next page exists.
         let limit = q.limit.clamp(1, 501);
@@ -555,31 +533,67 @@ impl Store {
         };
         let columns = qualified_person_columns();
         let select = format!(
-            "{with}select {columns} from {from} where {page_filter} order by {order} limit {limit}"
+            "select {columns} from {from} where {page_filter} order by {order} limit {limit}"
         );
-        let items = if sqlite {
-            // SQLite hands rows over one by one between threads; the page as one JSON value
-            // crosses once, which makes a list of fifty cost little more than one person.
+        let (total, items) = if sqlite {
+            // SQLite hands rows over one by one between threads; the total and the page as
+            // one JSON value cross once, so a list of fifty costs little more than one person.
+            let total_expr = match search {
+                // Matches alone are counted in the full-text index without reading a person.
+                Some(_) if q.status.is_none() && q.department.is_none() => format!(
+                    "(select count(*) from (select 1 from person_fts where person_fts match $1 limit {}))",
+                    crate::listing::COUNT_CAP + 1
+                ),
+                Some(_) => format!(
+                    "(select count(*) from (select 1 from {from} where {filter} limit {}))",
+                    crate::listing::COUNT_CAP + 1
+                ),
+                None => format!(
+                    "coalesce((select n from tally where name = ${}), 0)",
+                    binds.0.len() + 1
+                ),
+            };
             let sql = format!(
-                "select coalesce(json_group_array(json_array({PERSON_COLUMNS})), '[]') from ({select})"
+                "{with}select {total_expr}, coalesce(json_group_array(json_array({PERSON_COLUMNS})), '[]') from ({select})"
             );
-            let mut page = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
+            let mut page = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql));
             for b in &binds.0 {
                 page = page.bind(b.clone());
             }
-            let text = page.fetch_one(&self.pool).await?;
-            serde_json::from_str::<Vec<PersonJson>>(&text)
+            if search.is_none() {
+                page = page.bind(tally_name);
+            }
+            let (n, text) = page.fetch_one(&self.pool).await?;
+            let total = if search.is_some() {
+                crate::listing::capped(n)
+            } else {
+                Total::exact(n)
+            };
+            let items = serde_json::from_str::<Vec<PersonJson>>(&text)
                 .map_err(StoreError::corrupt)?
                 .into_iter()
                 .map(person_from_json)
-                .collect::<Result<_, _>>()?
+                .collect::<Result<_, _>>()?;
+            (total, items)
         } else {
-            let mut page = sqlx::query(sqlx::AssertSqlSafe(select));
+            let total = if search.is_some() {
+                crate::listing::capped_count(
+                    &self.pool,
+                    &with,
+                    &format!("{from} where {filter}"),
+                    &binds.0[..filter_binds],
+                )
+                .await?
+            } else {
+                Total::exact(crate::listing::tally(&self.pool, &tally_name).await?)
+            };
+            let mut page = sqlx::query(sqlx::AssertSqlSafe(format!("{with}{select}")));
             for b in &binds.0 {
                 page = page.bind(b.clone());
             }
             let rows = page.fetch_all(&self.pool).await?;
-            rows.iter().map(person_from_row).collect::<Result<_, _>>()?
+            let items = rows.iter().map(person_from_row).collect::<Result<_, _>>()?;
+            (total, items)
         };
         Ok(PersonPage { items, total })
     }

@@ -218,6 +218,16 @@ impl ChainVerifier {
         Self::default()
     }
 
+    /// A verifier that goes on from a point already verified: `verified` events ending in
+    /// `head`. The caller must have checked that the stored event `verified` still has `head`.
+    #[must_use]
+    pub fn resume(verified: i64, head: ChainHash) -> Self {
+        Self {
+            prev: head,
+            expected_seq: verified + 1,
+        }
+    }
+
     /// How many events have verified so far.
     #[must_use]
     pub fn verified(&self) -> i64 {

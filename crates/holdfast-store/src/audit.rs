@@ -141,6 +141,8 @@ pub struct ChainReport {
     /// Hash of the last verified event, for an auditor to note and compare next time:
     /// a chain cut short at its end still verifies, but no longer ends in this hash.
     pub head: String,
+    /// The same head as a hash, to go on verifying from.
+    pub head_hash: holdfast_core::audit::ChainHash,
     /// The first broken event, if any.
     pub broken: Option<ChainBreak>,
 }
@@ -162,6 +164,24 @@ pub(crate) fn stored_event(row: &AnyRow) -> Result<StoredEvent, sqlx::Error> {
     })
 }
 
+/// A point of the chain this process verified (the one before the newest event it
+/// verified), and when it last verified all of it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Checkpoint {
+    verified: i64,
+    head: holdfast_core::audit::ChainHash,
+    in_full_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The chain's state as the trail's page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainStatus {
+    /// The verification.
+    pub report: ChainReport,
+    /// When every event was last rehashed; later events were verified on from there.
+    pub in_full_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 impl Store {
     /// Recomputes the whole chain from the stored events, streaming them in sequence order
     /// so memory stays flat, and reports the first broken event.
@@ -170,14 +190,79 @@ impl Store {
     /// [`StoreError::Database`] when the events cannot be read; a broken chain is not an
     /// error but a report.
     pub async fn verify_chain(&self) -> Result<ChainReport, StoreError> {
-        let mut verifier = ChainVerifier::new();
+        self.verify_chain_from(ChainVerifier::new()).await
+    }
+
+    /// The chain's state at a cost that does not grow with the trail: the whole chain is
+    /// rehashed when this process has not done so within `full_every` (or ever), and
+    /// otherwise the newest event it verified last time and every event after it. A cut or
+    /// an edit of that event is caught at once; an edit of an older event, at the next full
+    /// pass.
+    ///
+    /// # Errors
+    /// As [`Store::verify_chain`].
+    pub async fn chain_status(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        full_every: chrono::Duration,
+    ) -> Result<ChainStatus, StoreError> {
+        let known = *self
+            .checkpoint
+            .lock()
+            .map_err(|_| StoreError::corrupt("the chain checkpoint lock was poisoned"))?;
+        // The checkpoint holds the point before the last event verified, so the last one is
+        // rehashed again each time and an edit of it is caught at once.
+        let resume = known.filter(|c| now - c.in_full_at < full_every);
+        let (report, in_full_at) = match resume {
+            Some(c) => (
+                self.verify_chain_from(ChainVerifier::resume(c.verified, c.head))
+                    .await?,
+                c.in_full_at,
+            ),
+            None => (self.verify_chain().await?, now),
+        };
+        let next = if report.broken.is_none() && report.verified > 0 {
+            let before_last: String =
+                sqlx::query_scalar("select prev_hash from audit_event where seq = $1")
+                    .bind(report.verified)
+                    .fetch_one(&self.pool)
+                    .await?;
+            Some(Checkpoint {
+                verified: report.verified - 1,
+                head: before_last.parse().map_err(StoreError::corrupt)?,
+                in_full_at,
+            })
+        } else if report.broken.is_none() {
+            Some(Checkpoint {
+                verified: 0,
+                head: holdfast_core::audit::GENESIS,
+                in_full_at,
+            })
+        } else {
+            None
+        };
+        *self
+            .checkpoint
+            .lock()
+            .map_err(|_| StoreError::corrupt("the chain checkpoint lock was poisoned"))? = next;
+        Ok(ChainStatus {
+            in_full_at: report.broken.is_none().then_some(in_full_at),
+            report,
+        })
+    }
+
+    async fn verify_chain_from(
+        &self,
+        mut verifier: ChainVerifier,
+    ) -> Result<ChainReport, StoreError> {
         let mut suspect = None;
         {
             let mut rows = sqlx::query(
                 r"select seq, occurred_at, actor, entity_type, entity_id, action,
                          before_json, after_json, prev_hash, hash
-                  from audit_event order by seq",
+                  from audit_event where seq > $1 order by seq",
             )
+            .bind(verifier.verified())
             .fetch(&self.pool);
             while let Some(row) = rows.try_next().await? {
                 if let Err(s) = verifier.check(&stored_event(&row)?) {
@@ -201,6 +286,7 @@ impl Store {
         Ok(ChainReport {
             verified: verifier.verified(),
             head: verifier.head().to_hex(),
+            head_hash: verifier.head(),
             broken,
         })
     }

@@ -51,7 +51,7 @@ use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 pub use accounts::{NewUserAccount, UserAccountPatch, hash_password, verify_password};
 pub use activities::{ActivityQuery, PastRun, PlannedRun};
 pub use attachments::Attachment;
-pub use audit::{Actor, ChainReport, WriteTx};
+pub use audit::{Actor, ChainReport, ChainStatus, WriteTx};
 pub use browse::{AuditQuery, Counts, OperationCounts};
 pub use dispatch::FailedEvent;
 pub use error::StoreError;
@@ -84,6 +84,9 @@ pub enum OpenMode {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// How far this process last verified the audit chain in full, so the trail's page goes
+    /// on from there instead of rehashing every event on every load.
+    checkpoint: std::sync::Arc<std::sync::Mutex<Option<audit::Checkpoint>>>,
 }
 
 impl Store {
@@ -132,7 +135,11 @@ impl Store {
         .map_err(unreachable)?;
         probe.close().await.map_err(unreachable)?;
         let pool = options.connect(&connect_url).await.map_err(unreachable)?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            checkpoint: std::sync::Arc::default(),
+        })
     }
 
     /// Creates or upgrades the schema to the latest migration. Safe to run on every start

@@ -352,6 +352,84 @@ async fn a_forged_event_is_reported_as_inserted(db: TestDb) {
     assert_eq!((b.seq, b.kind), (5, BreakKind::Inserted));
 }
 
+async fn the_trail_page_verifies_new_events_and_rehashes_all_of_them_each_hour(db: TestDb) {
+    let (o, _) = people(&db.store, 4).await;
+    let hour = chrono::Duration::hours(1);
+    let t0 = chrono::Utc::now();
+    let first = db.store.chain_status(t0, hour).await.expect("status");
+    assert!(first.report.broken.is_none());
+    assert_eq!(first.report.verified, 5);
+    assert_eq!(
+        first.in_full_at,
+        Some(t0),
+        "the first look rehashes every event"
+    );
+    for n in [100, 101] {
+        db.store
+            .create_person(&ACTOR, o, new_person(n, "IT"))
+            .await
+            .expect("person");
+    }
+    let later = db
+        .store
+        .chain_status(t0 + chrono::Duration::minutes(5), hour)
+        .await
+        .expect("status");
+    assert_eq!(
+        later.report.verified, 7,
+        "the new events are verified on from there"
+    );
+    assert_eq!(
+        later.in_full_at,
+        Some(t0),
+        "without rehashing the older ones"
+    );
+    // An edit of the point last verified is caught at once.
+    exec(
+        &db.store,
+        "update audit_event set after_json = replace(after_json, 'Person', 'Forged') where seq = 7",
+    )
+    .await;
+    let caught = db
+        .store
+        .chain_status(t0 + chrono::Duration::minutes(6), hour)
+        .await
+        .expect("status");
+    assert_eq!(caught.report.broken.map(|b| b.seq), Some(7));
+    assert_eq!(caught.in_full_at, None);
+    // An edit of an older event is caught by the next full pass, within the hour.
+    let (store, pool) = (db.store.clone(), db.store.pool().clone());
+    sqlx::query(
+        "update audit_event set after_json = replace(after_json, 'Forged', 'Person') where seq = 7",
+    )
+    .execute(&pool)
+    .await
+    .expect("mend");
+    let mended = store
+        .chain_status(t0 + chrono::Duration::minutes(7), hour)
+        .await
+        .expect("status");
+    assert!(mended.report.broken.is_none());
+    exec(
+        &db.store,
+        "update audit_event set after_json = replace(after_json, 'Person', 'Forged') where seq = 3",
+    )
+    .await;
+    let unseen = store
+        .chain_status(t0 + chrono::Duration::minutes(8), hour)
+        .await
+        .expect("status");
+    assert!(
+        unseen.report.broken.is_none(),
+        "between full passes only new events are rehashed"
+    );
+    let full = store
+        .chain_status(t0 + chrono::Duration::minutes(70), hour)
+        .await
+        .expect("status");
+    assert_eq!(full.report.broken.map(|b| b.seq), Some(3));
+}
+
 async fn two_swapped_events_are_reported_as_reordered(db: TestDb) {
     people(&db.store, 6).await;
     exec(&db.store, "update audit_event set seq = -3 where seq = 3").await;
@@ -808,5 +886,6 @@ on_both_databases!(
     migrations_are_idempotent,
     search_finds_word_prefixes_and_follows_every_change,
     search_pages_come_in_name_order_even_when_newcomers_crowd_one_place,
+    the_trail_page_verifies_new_events_and_rehashes_all_of_them_each_hour,
     totals_are_maintained_by_every_write,
 );

@@ -9,7 +9,7 @@ use holdfast_core::policy::Action;
 use super::records::{Actors, href, kind_words, label_of};
 use super::{Nav, error_page, render};
 use crate::AppState;
-use crate::api::audit::{ChainDto, EventDto, chain};
+use crate::api::audit::{ChainDto, EventDto};
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::list::ListView;
@@ -45,6 +45,8 @@ struct Row {
 struct AuditPage {
     nav: Nav,
     chain: ChainDto,
+    /// When every event was last rehashed, in words.
+    in_full_at: Option<String>,
     f: AuditFilters,
     rows: Vec<Row>,
     list: ListView,
@@ -66,9 +68,27 @@ const KINDS: &[&str] = &[
     "location",
 ];
 
-async fn browse(State(st): State<AppState>, caller: Caller, p: AuditParams) -> Response {
+/// How often the trail's page rehashes the whole chain; in between it verifies the new events.
+const FULL_VERIFICATION_EVERY_MINUTES: i64 = 60;
+
+async fn browse(
+    State(st): State<AppState>,
+    caller: Caller,
+    crate::api::Now(now): crate::api::Now,
+    p: AuditParams,
+) -> Response {
     let result = async {
-        let chain = chain(&st).await?;
+        let status = st
+            .store
+            .chain_status(
+                now.now,
+                chrono::Duration::minutes(FULL_VERIFICATION_EVERY_MINUTES),
+            )
+            .await?;
+        let in_full_at = status
+            .in_full_at
+            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string());
+        let chain = ChainDto::of(status.report);
         let page = crate::service::audit::list(&st, &p).await?;
         let actors = Actors::load(&st, page.items.iter().map(|e| e.actor.as_str())).await?;
         let list = p.view("/audit", &page);
@@ -89,15 +109,16 @@ async fn browse(State(st): State<AppState>, caller: Caller, p: AuditParams) -> R
                 }
             })
             .collect();
-        Ok::<_, AppError>((chain, rows, list))
+        Ok::<_, AppError>((chain, in_full_at, rows, list))
     }
     .await;
     match result {
-        Ok((chain, rows, list)) => render(
+        Ok((chain, in_full_at, rows, list)) => render(
             StatusCode::OK,
             &AuditPage {
                 nav: Nav::of(&caller, "audit"),
                 chain,
+                in_full_at,
                 f: p.filters.clone(),
                 rows,
                 list,

@@ -330,7 +330,7 @@ pub(super) async fn detail_page(
                     direction,
                     other,
                     event: r.event.to_string(),
-                    title: r.task_title.clone(),
+                    title: r.event.title_in_words(&r.task_title),
                     sla_hours: r.sla_hours,
                     met: t.met,
                     breached: t.breached,

@@ -157,7 +157,7 @@ async fn load(st: &AppState, caller: &Caller, outcome: Outcome) -> Result<MePage
     Ok(MePage {
         nav: Nav::of(caller, "me"),
         email: caller.account.email.to_string(),
-        role: caller.role().to_string(),
+        role: caller.role().label().to_owned(),
         person,
         message: outcome.message,
         errors: outcome.errors,

@@ -134,7 +134,7 @@ impl Nav {
     pub fn of(caller: &Caller, current: &'static str) -> Self {
         Self {
             user: Some(caller.account.email.to_string()),
-            role: caller.role().to_string(),
+            role: caller.role().label().to_owned(),
             csrf: caller.csrf_token().to_owned(),
             current,
             people: caller.may(Action::ReadPeople),

@@ -87,6 +87,9 @@ pub struct Store {
     /// How far this process last verified the audit chain in full, so the trail's page goes
     /// on from there instead of rehashing every event on every load.
     checkpoint: std::sync::Arc<std::sync::Mutex<Option<audit::Checkpoint>>>,
+    /// The organisation once it exists: it is never changed after it is created, and every
+    /// request that needs "today" asks for its time zone.
+    organisation: std::sync::Arc<std::sync::OnceLock<holdfast_core::organisation::Organisation>>,
 }
 
 impl Store {
@@ -139,6 +142,7 @@ impl Store {
             pool,
             backend,
             checkpoint: std::sync::Arc::default(),
+            organisation: std::sync::Arc::default(),
         })
     }
 

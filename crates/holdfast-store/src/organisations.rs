@@ -58,23 +58,33 @@ impl Store {
         Ok(org)
     }
 
-    /// The organisation of this installation, the first one created.
+    /// The organisation of this installation, the first one created. Read once: it is never
+    /// changed after it is created, so this process keeps it rather than asking on every
+    /// request that needs its time zone.
     ///
     /// # Errors
     /// [`StoreError::Database`] when it cannot be read.
     pub async fn organisation(&self) -> Result<Option<Organisation>, StoreError> {
+        if let Some(known) = self.organisation.get() {
+            return Ok(Some(known.clone()));
+        }
         let row = sqlx::query(
             "select id, name, time_zone from organisation order by created_at, id limit 1",
         )
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| {
-            Ok(Organisation {
-                id: parse_id(&r.try_get::<String, _>(0)?)?,
-                name: r.try_get(1)?,
-                time_zone: r.try_get(2)?,
+        let found = row
+            .map(|r| {
+                Ok::<_, StoreError>(Organisation {
+                    id: parse_id(&r.try_get::<String, _>(0)?)?,
+                    name: r.try_get(1)?,
+                    time_zone: r.try_get(2)?,
+                })
             })
-        })
-        .transpose()
+            .transpose()?;
+        if let Some(o) = &found {
+            let _ = self.organisation.set(o.clone());
+        }
+        Ok(found)
     }
 }

@@ -16,19 +16,25 @@ const TOKEN_COLUMNS: &str =
     "t.id, t.user_id, t.name, t.role, t.created_at, t.expires_at, t.revoked_at";
 
 fn token_from_row(r: &AnyRow) -> Result<ApiToken, StoreError> {
-    let opt_time = |c: &str| -> Result<Option<DateTime<Utc>>, StoreError> {
-        r.try_get::<Option<String>, _>(c)?
+    token_from_columns(r, "")
+}
+
+/// A token from columns named with `prefix` (`t_id`, `t_role` …) beside an account's.
+fn token_from_columns(r: &AnyRow, prefix: &str) -> Result<ApiToken, StoreError> {
+    let c = |name: &str| format!("{prefix}{name}");
+    let opt_time = |name: &str| -> Result<Option<DateTime<Utc>>, StoreError> {
+        r.try_get::<Option<String>, _>(c(name).as_str())?
             .as_deref()
             .map(parse_time)
             .transpose()
     };
-    let role: String = r.try_get("role")?;
+    let role: String = r.try_get(c("role").as_str())?;
     Ok(ApiToken {
-        id: parse_id(&r.try_get::<String, _>("id")?)?,
-        user_id: parse_id(&r.try_get::<String, _>("user_id")?)?,
-        name: r.try_get("name")?,
+        id: parse_id(&r.try_get::<String, _>(c("id").as_str())?)?,
+        user_id: parse_id(&r.try_get::<String, _>(c("user_id").as_str())?)?,
+        name: r.try_get(c("name").as_str())?,
         role: role.parse().map_err(StoreError::corrupt)?,
-        created_at: parse_time(&r.try_get::<String, _>("created_at")?)?,
+        created_at: parse_time(&r.try_get::<String, _>(c("created_at").as_str())?)?,
         expires_at: opt_time("expires_at")?,
         revoked_at: opt_time("revoked_at")?,
     })
@@ -158,15 +164,20 @@ impl Store {
         &self,
         token_hash: &str,
     ) -> Result<Option<(ApiToken, UserAccount)>, StoreError> {
+        // The token and its account in one statement: every API call starts here.
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "select {TOKEN_COLUMNS} from api_token t where t.token_hash = $1"
+            "select {}, t.id as t_id, t.user_id as t_user_id, t.name as t_name, t.role as t_role, \
+             t.created_at as t_created_at, t.expires_at as t_expires_at, t.revoked_at as t_revoked_at \
+             from api_token t join user_account a on a.id = t.user_id where t.token_hash = $1",
+            crate::accounts::ACCOUNT_COLUMNS
         )))
         .bind(token_hash)
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let token = token_from_row(&row)?;
-        let account = self.user_account(token.user_id).await?;
-        Ok(Some((token, account)))
+        Ok(Some((
+            token_from_columns(&row, "t_")?,
+            crate::accounts::account_from_row(&row)?,
+        )))
     }
 }

@@ -45,7 +45,7 @@ pub struct ActivityQuery {
 }
 
 /// The filter of a run list, shared by the page and its count so they always agree.
-const ACTIVITY_FILTER: &str = r"($1 is null or a.process_id = $1) and ($2 is null or a.assignee_id = $2)
+pub(crate) const ACTIVITY_FILTER: &str = r"($1 is null or a.process_id = $1) and ($2 is null or a.assignee_id = $2)
     and ($3 = 0 or a.state in ('planned', 'in_progress')) and ($4 is null or a.due_date <= $4)
     and ($5 is null or a.due_date >= $5)
     and ($6 = 0 or exists (select 1 from process p where p.id = a.process_id and p.status in ('active', 'paused')))";
@@ -411,17 +411,8 @@ impl Store {
     /// # Errors
     /// [`StoreError::Database`].
     pub async fn count_activities(&self, q: &ActivityQuery) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "select count(*) from activity a where {ACTIVITY_FILTER}"
-        )))
-        .bind(q.process_id.map(|p| p.to_string()))
-        .bind(q.assignee_id.map(|p| p.to_string()))
-        .bind(i64::from(q.open_only))
-        .bind(q.due_until.map(date_text))
-        .bind(q.due_from.map(date_text))
-        .bind(i64::from(q.in_operation))
-        .fetch_one(&self.pool)
-        .await?)
+        let (runs, _) = self.count_work(std::slice::from_ref(q), &[]).await?;
+        Ok(runs.first().copied().unwrap_or(0))
     }
 
     /// Closes a run: every required evidence item attached and a comment. Emits

@@ -42,6 +42,7 @@ mod tasks;
 mod tokens;
 mod transfer;
 mod url;
+mod work_counts;
 
 use std::time::Duration;
 

@@ -39,16 +39,16 @@ pub struct TaskQuery {
 }
 
 /// The filter of a task list, shared by the page and its count so they always agree.
-const TASK_FILTER: &str = r"($1 is null or t.owner_id = $1) and ($2 is null or t.process_id = $2)
+pub(crate) const TASK_FILTER: &str = r"($1 is null or t.owner_id = $1) and ($2 is null or t.process_id = $2)
     and ($3 = 0 or t.status in ('open', 'in_progress'))
     and ($4 is null or exists (select 1 from task_label l where l.task_id = t.id and l.label = $4))
     and ($5 is null or lower(t.title) like $5 escape '\') and ($6 is null or t.due_at < $6)";
 
-fn label_pattern(q: &TaskQuery) -> Option<String> {
+pub(crate) fn label_pattern(q: &TaskQuery) -> Option<String> {
     q.label.clone()
 }
 
-fn search_pattern(q: &TaskQuery) -> Option<String> {
+pub(crate) fn search_pattern(q: &TaskQuery) -> Option<String> {
     q.search
         .as_deref()
         .map(str::trim)
@@ -351,17 +351,8 @@ impl Store {
     /// # Errors
     /// [`StoreError::Database`].
     pub async fn count_tasks(&self, q: &TaskQuery) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "select count(*) from task t where {TASK_FILTER}"
-        )))
-        .bind(q.owner_id.map(|p| p.to_string()))
-        .bind(q.process_id.map(|p| p.to_string()))
-        .bind(i64::from(q.open_only))
-        .bind(label_pattern(q))
-        .bind(search_pattern(q))
-        .bind(q.due_before.map(time_text))
-        .fetch_one(&self.pool)
-        .await?)
+        let (_, tasks) = self.count_work(&[], std::slice::from_ref(q)).await?;
+        Ok(tasks.first().copied().unwrap_or(0))
     }
 
     /// Completes a task at `now` with a comment saying what was done, recording whether its

@@ -40,9 +40,11 @@ pub async fn mine(st: &AppState, caller: &Caller, now: AsOf) -> Result<Option<Mi
         open_only: true,
         ..Default::default()
     };
+    let (runs, tasks) = st.store.count_work(&[overdue, open], &[tasks]).await?;
+    let at = |v: &[i64], i: usize| v.get(i).copied().unwrap_or(0);
     Ok(Some(Mine {
-        runs_overdue: st.store.count_activities(&overdue).await?,
-        runs_open: st.store.count_activities(&open).await?,
-        tasks_open: st.store.count_tasks(&tasks).await?,
+        runs_overdue: at(&runs, 0),
+        runs_open: at(&runs, 1),
+        tasks_open: at(&tasks, 0),
     }))
 }

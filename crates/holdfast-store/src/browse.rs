@@ -74,31 +74,7 @@ impl Store {
         &self,
         as_of: holdfast_core::clock::AsOf,
     ) -> Result<OperationCounts, StoreError> {
-        let (today, now) = (as_of.today, as_of.now);
-        // Overdue as `Activity::is_overdue` decides it (open, due before today), counting only
-        // the runs of processes in operation: a retired process's leftovers are history.
-        let row = sqlx::query(
-            r"select
-                (select count(*) from process where status = 'active') as processes_active,
-                (select count(*) from activity a join process p on p.id = a.process_id
-                  where a.state in ('planned', 'in_progress') and a.due_date < $1 and p.status in ('active', 'paused')) as runs_overdue,
-                (select count(*) from activity a join process p on p.id = a.process_id
-                  where a.state in ('planned', 'in_progress') and a.due_date >= $1 and a.due_date < $2 and p.status in ('active', 'paused')) as runs_due_this_week,
-                (select count(*) from task where status in ('open', 'in_progress')) as tasks_open,
-                (select count(*) from task where status in ('open', 'in_progress') and due_at < $3) as tasks_breached",
-        )
-        .bind(crate::rows::date_text(today))
-        .bind(crate::rows::date_text(today + chrono::Duration::days(7)))
-        .bind(crate::rows::time_text(now))
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(OperationCounts {
-            processes_active: row.try_get("processes_active")?,
-            runs_overdue: row.try_get("runs_overdue")?,
-            runs_due_this_week: row.try_get("runs_due_this_week")?,
-            tasks_open: row.try_get("tasks_open")?,
-            tasks_breached: row.try_get("tasks_breached")?,
-        })
+        Ok(self.dashboard_counts(as_of, &[], &[]).await?.operation)
     }
 
     /// Lists audit events matching the query, newest first, and how many match in all.
@@ -164,32 +140,11 @@ impl Store {
     /// # Errors
     /// [`StoreError::Database`] on failure.
     pub async fn counts(&self) -> Result<Counts, StoreError> {
-        let t = |name: &str| format!("coalesce((select n from tally where name = '{name}'), 0)");
-        // Departments in use: a range on the tally's primary key, one row per department.
-        let sql = format!(
-            "select {}, {}, {}, (select count(*) from tally where name >= 'person.dept:' and name < 'person.dept;' and n > 0), {}, {}, {}, {}",
-            t("person.status:active"),
-            t("person.status:leaving"),
-            t("person.status:left"),
-            t("user_account.enabled"),
-            t("api_token.live"),
-            t("location"),
-            t("audit_event"),
+        let as_of = holdfast_core::clock::AsOf::at(
+            crate::clock::now(),
+            holdfast_core::clock::time_zone("UTC"),
         );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .fetch_one(&self.pool)
-            .await?;
-        let n = |i: usize| row.try_get::<i64, _>(i).map(|v| v.max(0));
-        Ok(Counts {
-            people_active: n(0)?,
-            people_leaving: n(1)?,
-            people_left: n(2)?,
-            departments: n(3)?,
-            user_accounts: n(4)?,
-            api_tokens: n(5)?,
-            locations: n(6)?,
-            audit_events: n(7)?,
-        })
+        Ok(self.dashboard_counts(as_of, &[], &[]).await?.counts)
     }
 
     /// Departments in use, alphabetically, for filters.
@@ -262,4 +217,46 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// The dashboard's tallies as expressions, in [`Counts`] order: read from the tallies the
+/// writing transactions maintain, so the dashboard costs the same on 100,000 people as on 100.
+pub(crate) fn tally_exprs() -> Vec<String> {
+    let t = |name: &str| format!("coalesce((select n from tally where name = '{name}'), 0)");
+    vec![
+        t("person.status:active"),
+        t("person.status:leaving"),
+        t("person.status:left"),
+        // Departments in use: a range on the tally's primary key, one row per department.
+        "(select count(*) from tally where name >= 'person.dept:' and name < 'person.dept;' and n > 0)".to_owned(),
+        t("user_account.enabled"),
+        t("api_token.live"),
+        t("location"),
+        t("audit_event"),
+    ]
+}
+
+/// The operating rhythm as expressions, in [`OperationCounts`] order, with their binds.
+/// Overdue as `Activity::is_overdue` decides it (open, due before today), counting only the
+/// runs of processes in operation: a retired process's leftovers are history.
+pub(crate) fn operation_exprs(as_of: holdfast_core::clock::AsOf) -> (Vec<String>, Vec<String>) {
+    let (today, now) = (as_of.today, as_of.now);
+    (
+        vec![
+            "(select count(*) from process where status = 'active')".to_owned(),
+            "(select count(*) from activity a join process p on p.id = a.process_id \
+              where a.state in ('planned', 'in_progress') and a.due_date < $1 and p.status in ('active', 'paused'))"
+                .to_owned(),
+            "(select count(*) from activity a join process p on p.id = a.process_id \
+              where a.state in ('planned', 'in_progress') and a.due_date >= $1 and a.due_date < $2 and p.status in ('active', 'paused'))"
+                .to_owned(),
+            "(select count(*) from task where status in ('open', 'in_progress'))".to_owned(),
+            "(select count(*) from task where status in ('open', 'in_progress') and due_at < $3)".to_owned(),
+        ],
+        vec![
+            crate::rows::date_text(today),
+            crate::rows::date_text(today + chrono::Duration::days(7)),
+            crate::rows::time_text(now),
+        ],
+    )
 }

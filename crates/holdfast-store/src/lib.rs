@@ -66,6 +66,7 @@ pub use sessions::{NewSession, SessionRecord};
 pub use tasks::{NewTask, TaskQuery};
 pub use transfer::{EXPORT_FORMAT_VERSION, ImportDocument, derived_tables, exported_tables};
 pub use url::{Backend, DatabaseUrl};
+pub use work_counts::DashboardCounts;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");

@@ -57,6 +57,74 @@ fn shifted(filter: &str, by: usize) -> String {
     out
 }
 
+/// Counts read together: each part is an expression with its own placeholders `$1`…,
+/// moved up as the parts are put side by side in one `select`.
+#[derive(Default)]
+pub(crate) struct Counts {
+    exprs: Vec<String>,
+    binds: Vec<Bind>,
+}
+
+impl Counts {
+    /// Adds expressions that share `binds` (their placeholders count from `$1`).
+    fn push(&mut self, exprs: &[String], binds: Vec<Bind>) {
+        let by = self.binds.len();
+        self.exprs.extend(exprs.iter().map(|e| shifted(e, by)));
+        self.binds.extend(binds);
+    }
+
+    fn runs(&mut self, q: &ActivityQuery) {
+        self.push(
+            &[format!(
+                "(select count(*) from activity a where {ACTIVITY_FILTER})"
+            )],
+            activity_binds(q).into(),
+        );
+    }
+
+    fn tasks(&mut self, q: &TaskQuery) {
+        self.push(
+            &[format!("(select count(*) from task t where {TASK_FILTER})")],
+            task_binds(q).into(),
+        );
+    }
+
+    /// Reads every count, in the order added.
+    async fn read(self, pool: &sqlx::AnyPool) -> Result<Vec<i64>, StoreError> {
+        if self.exprs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let n = self.exprs.len();
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select {}",
+            self.exprs.join(", ")
+        )));
+        for b in self.binds {
+            query = match b {
+                Bind::Text(t) => query.bind(t),
+                Bind::Int(i) => query.bind(i),
+            };
+        }
+        let row = query.fetch_one(pool).await?;
+        Ok((0..n)
+            .map(|i| sqlx::Row::try_get::<i64, _>(&row, i))
+            .collect::<Result<Vec<_>, _>>()?)
+    }
+}
+
+/// The dashboard's figures, and the caller's own, from one statement.
+#[derive(Debug, Clone, Default)]
+pub struct DashboardCounts {
+    /// The maintained tallies.
+    pub counts: crate::browse::Counts,
+    /// The operating rhythm.
+    pub operation: crate::browse::OperationCounts,
+    /// One figure per run query asked for.
+    pub runs: Vec<i64>,
+    /// One figure per task query asked for.
+    pub tasks: Vec<i64>,
+}
+
 impl Store {
     /// The number of runs each of `runs` matches and of tasks each of `tasks` matches, read
     /// in one statement, in the order asked.
@@ -68,38 +136,57 @@ impl Store {
         runs: &[ActivityQuery],
         tasks: &[TaskQuery],
     ) -> Result<(Vec<i64>, Vec<i64>), StoreError> {
-        let mut parts = Vec::new();
-        let mut binds: Vec<Bind> = Vec::new();
-        for q in runs {
-            parts.push(format!(
-                "(select count(*) from activity a where {})",
-                shifted(ACTIVITY_FILTER, binds.len())
-            ));
-            binds.extend(activity_binds(q));
-        }
-        for q in tasks {
-            parts.push(format!(
-                "(select count(*) from task t where {})",
-                shifted(TASK_FILTER, binds.len())
-            ));
-            binds.extend(task_binds(q));
-        }
-        if parts.is_empty() {
-            return Ok((Vec::new(), Vec::new()));
-        }
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(format!("select {}", parts.join(", "))));
-        for b in binds {
-            query = match b {
-                Bind::Text(t) => query.bind(t),
-                Bind::Int(i) => query.bind(i),
-            };
-        }
-        let row = query.fetch_one(&self.pool).await?;
-        let mut counts = (0..parts.len())
-            .map(|i| sqlx::Row::try_get::<i64, _>(&row, i))
-            .collect::<Result<Vec<_>, _>>()?;
-        let task_counts = counts.split_off(runs.len());
+        let mut c = Counts::default();
+        runs.iter().for_each(|q| c.runs(q));
+        tasks.iter().for_each(|q| c.tasks(q));
+        let mut counts = c.read(&self.pool).await?;
+        let task_counts = counts.split_off(runs.len().min(counts.len()));
         Ok((counts, task_counts))
+    }
+
+    /// Everything the dashboard counts (tallies, the operating rhythm as of `as_of`) and the
+    /// figures of `runs` and `tasks` beside them, in one statement.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn dashboard_counts(
+        &self,
+        as_of: holdfast_core::clock::AsOf,
+        runs: &[ActivityQuery],
+        tasks: &[TaskQuery],
+    ) -> Result<DashboardCounts, StoreError> {
+        let mut c = Counts::default();
+        c.push(&crate::browse::tally_exprs(), Vec::new());
+        let (exprs, binds) = crate::browse::operation_exprs(as_of);
+        c.push(
+            &exprs,
+            binds.into_iter().map(|b| Bind::Text(Some(b))).collect(),
+        );
+        runs.iter().for_each(|q| c.runs(q));
+        tasks.iter().for_each(|q| c.tasks(q));
+        let v = c.read(&self.pool).await?;
+        let at = |i: usize| v.get(i).copied().unwrap_or(0).max(0);
+        Ok(DashboardCounts {
+            counts: crate::browse::Counts {
+                people_active: at(0),
+                people_leaving: at(1),
+                people_left: at(2),
+                departments: at(3),
+                user_accounts: at(4),
+                api_tokens: at(5),
+                locations: at(6),
+                audit_events: at(7),
+            },
+            operation: crate::browse::OperationCounts {
+                processes_active: at(8),
+                runs_overdue: at(9),
+                runs_due_this_week: at(10),
+                tasks_open: at(11),
+                tasks_breached: at(12),
+            },
+            runs: v.iter().skip(13).take(runs.len()).copied().collect(),
+            tasks: v.iter().skip(13 + runs.len()).copied().collect(),
+        })
     }
 }
 

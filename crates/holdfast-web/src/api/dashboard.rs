@@ -93,33 +93,53 @@ pub struct DashboardDto {
     pub tasks_breached: i64,
 }
 
-pub(crate) async fn figures(st: &AppState) -> Result<DashboardDto, AppError> {
+/// The dashboard's figures as of `as_of`, with the caller's own strip when `mine` asks for
+/// it, read in one statement.
+pub(crate) async fn figures(
+    st: &AppState,
+    as_of: holdfast_core::clock::AsOf,
+    mine: Option<&(
+        [holdfast_store::ActivityQuery; 2],
+        [holdfast_store::TaskQuery; 1],
+    )>,
+) -> Result<(DashboardDto, Option<crate::service::work::Mine>), AppError> {
     let org = st
         .store
         .organisation()
         .await?
         .map(|o| o.name)
         .unwrap_or_default();
-    let c = st.store.counts().await?;
-    let o = st.store.operation_counts(st.store.as_of().await?).await?;
-    Ok(DashboardDto {
-        organisation: org,
-        people_active: c.people_active,
-        people_leaving: c.people_leaving,
-        people_left: c.people_left,
-        departments: c.departments,
-        user_accounts: c.user_accounts,
-        api_tokens: c.api_tokens,
-        locations: c.locations,
-        audit_events: c.audit_events,
-        processes_active: o.processes_active,
-        runs_overdue: o.runs_overdue,
-        runs_due_this_week: o.runs_due_this_week,
-        tasks_open: o.tasks_open,
-        tasks_breached: o.tasks_breached,
-    })
+    let (runs, tasks): (&[_], &[_]) = match mine {
+        Some((r, t)) => (r, t),
+        None => (&[], &[]),
+    };
+    let d = st.store.dashboard_counts(as_of, runs, tasks).await?;
+    let strip = mine.map(|_| crate::service::work::mine_of(&d.runs, &d.tasks));
+    let (c, o) = (d.counts, d.operation);
+    Ok((
+        DashboardDto {
+            organisation: org,
+            people_active: c.people_active,
+            people_leaving: c.people_leaving,
+            people_left: c.people_left,
+            departments: c.departments,
+            user_accounts: c.user_accounts,
+            api_tokens: c.api_tokens,
+            locations: c.locations,
+            audit_events: c.audit_events,
+            processes_active: o.processes_active,
+            runs_overdue: o.runs_overdue,
+            runs_due_this_week: o.runs_due_this_week,
+            tasks_open: o.tasks_open,
+            tasks_breached: o.tasks_breached,
+        },
+        strip,
+    ))
 }
 
-async fn dashboard(State(st): State<AppState>) -> Result<Json<DashboardDto>, AppError> {
-    Ok(Json(figures(&st).await?))
+async fn dashboard(
+    State(st): State<AppState>,
+    super::Now(now): super::Now,
+) -> Result<Json<DashboardDto>, AppError> {
+    Ok(Json(figures(&st, now, None).await?.0))
 }

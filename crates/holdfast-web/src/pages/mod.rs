@@ -250,10 +250,8 @@ async fn dashboard(
     crate::api::Now(now): crate::api::Now,
 ) -> Response {
     let result = async {
-        Ok::<_, AppError>((
-            figures(&st).await?,
-            crate::service::work::mine(&st, &caller, now).await?,
-        ))
+        let mine = crate::service::work::queries(&caller, now);
+        figures(&st, now, mine.as_ref()).await
     }
     .await;
     match result {

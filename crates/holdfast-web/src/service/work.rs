@@ -3,9 +3,7 @@
 use holdfast_core::clock::AsOf;
 use holdfast_store::{ActivityQuery, TaskQuery};
 
-use crate::AppState;
 use crate::auth::Caller;
-use crate::error::AppError;
 
 /// The caller's own figures; `None` for a login not linked to a person.
 #[derive(Debug, Clone, Copy)]
@@ -18,14 +16,11 @@ pub struct Mine {
     pub tasks_open: i64,
 }
 
-/// Counts the caller's open and overdue work (indexed by assignee and owner).
-///
-/// # Errors
-/// [`AppError::Internal`] when the store fails.
-pub async fn mine(st: &AppState, caller: &Caller, now: AsOf) -> Result<Option<Mine>, AppError> {
-    let Some(person) = caller.account.person_id else {
-        return Ok(None);
-    };
+/// What to count for the caller's strip: overdue runs, open runs and open tasks given to
+/// them; `None` for a login not linked to a person.
+#[must_use]
+pub fn queries(caller: &Caller, now: AsOf) -> Option<([ActivityQuery; 2], [TaskQuery; 1])> {
+    let person = caller.account.person_id?;
     let open = ActivityQuery {
         assignee_id: Some(person),
         open_only: true,
@@ -40,11 +35,16 @@ pub async fn mine(st: &AppState, caller: &Caller, now: AsOf) -> Result<Option<Mi
         open_only: true,
         ..Default::default()
     };
-    let (runs, tasks) = st.store.count_work(&[overdue, open], &[tasks]).await?;
+    Some(([overdue, open], [tasks]))
+}
+
+/// The strip from the counts of [`queries`], in their order.
+#[must_use]
+pub fn mine_of(runs: &[i64], tasks: &[i64]) -> Mine {
     let at = |v: &[i64], i: usize| v.get(i).copied().unwrap_or(0);
-    Ok(Some(Mine {
-        runs_overdue: at(&runs, 0),
-        runs_open: at(&runs, 1),
-        tasks_open: at(&tasks, 0),
-    }))
+    Mine {
+        runs_overdue: at(runs, 0),
+        runs_open: at(runs, 1),
+        tasks_open: at(tasks, 0),
+    }
 }

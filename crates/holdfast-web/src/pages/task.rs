@@ -50,6 +50,8 @@ pub(crate) struct TaskPage {
     evidence: Vec<(String, String)>,
     completed_by: Option<(String, Option<String>)>,
     can_work: bool,
+    /// Whether the reader sees processes and the task list, or only their own work.
+    reads_processes: bool,
     errors: FormErrors,
     kept: String,
 }
@@ -106,7 +108,11 @@ pub(crate) async fn task_page(
         .and_then(|p| people.get(&p))
         .map(|p| p.name.clone());
     let source = (
-        kind_words(&task.source_type).to_owned(),
+        if task.source_type == "manual" {
+            "Task".to_owned()
+        } else {
+            kind_words(&task.source_type).to_owned()
+        },
         source_name.unwrap_or_else(|| {
             if task.source_type == "manual" {
                 "Created by hand".into()
@@ -165,6 +171,7 @@ pub(crate) async fn task_page(
             evidence,
             completed_by,
             can_work,
+            reads_processes: caller.may(Action::ReadProcesses),
             errors,
             kept,
         },

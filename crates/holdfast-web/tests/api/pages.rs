@@ -179,6 +179,10 @@ async fn a_task_page_says_why_it_exists_and_done_asks_for_a_comment(db: Db) {
     let html = member.get(&page).await.text().await.expect("html");
     assert!(html.contains("Read the acceptable use policy"));
     assert!(html.contains("Created by hand"), "the source in words");
+    assert!(
+        html.contains("href=\"/my-work\"") && !html.contains("href=\"/processes/"),
+        "a member is led back to their work, never to pages they may not open"
+    );
     assert!(html.contains("Max Member"), "who does it, by name");
     assert!(
         html.contains("name=\"comment\""),

@@ -182,6 +182,48 @@ async fn text_once(
     }
 }
 
+/// On *My work*: uploads `file` to run `run_id`, closes it with `comment` and checks each step
+/// was confirmed. Returns what the run's section said once the evidence was attached.
+async fn close_on_my_work(
+    c: &Client,
+    run_id: &str,
+    file: &std::path::Path,
+    comment: &str,
+) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+    let section_css = format!("section[aria-labelledby='run-{run_id}']");
+    c.find(Locator::LinkText("My work")).await?.click().await?;
+    let section = c.wait().for_element(Locator::Css(&section_css)).await?;
+    section
+        .find(Locator::Css("input[type=file]"))
+        .await?
+        .send_keys(&file.display().to_string())
+        .await?;
+    section
+        .find(Locator::Css("form[enctype] button"))
+        .await?
+        .click()
+        .await?;
+    let notice = text_once(c, "p.notice", "attached").await?;
+    assert!(notice.contains("attached"), "{notice}");
+    let section = c.find(Locator::Css(&section_css)).await?;
+    let attached = section.text().await?;
+    section
+        .find(Locator::Css("input[name=comment]"))
+        .await?
+        .send_keys(comment)
+        .await?;
+    section
+        .find(Locator::Css("form:not([enctype]) button"))
+        .await?
+        .click()
+        .await?;
+    assert_eq!(
+        text_once(c, "p.notice", "Run closed.").await?,
+        "Run closed."
+    );
+    Ok(attached)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_administrator_browses_people_and_a_member_is_kept_out() {
     let app = spawn_app(Db::Sqlite).await;
@@ -269,45 +311,8 @@ async fn a_process_owner_closes_a_run_with_uploaded_evidence_and_sees_the_map() 
 
     run(&c, "owner-journey", async {
         log_in(&c, &app, Role::Owner).await?;
-        c.find(Locator::LinkText("My work")).await?.click().await?;
-        let section = c
-            .wait()
-            .for_element(Locator::Css(&format!(
-                "section[aria-labelledby='run-{run_id}']"
-            )))
-            .await?;
-        section
-            .find(Locator::Css("input[type=file]"))
-            .await?
-            .send_keys(&evidence.display().to_string())
-            .await?;
-        section
-            .find(Locator::Css("form[enctype] button"))
-            .await?
-            .click()
-            .await?;
-        let notice = text_once(&c, "p.notice", "attached").await?;
-        assert!(notice.contains("attached"), "{notice}");
-        let section = c
-            .find(Locator::Css(&format!(
-                "section[aria-labelledby='run-{run_id}']"
-            )))
-            .await?;
-        assert!(section.text().await?.contains("✓ change log"));
-        section
-            .find(Locator::Css("input[name=comment]"))
-            .await?
-            .send_keys("Reviewed CHG-101")
-            .await?;
-        section
-            .find(Locator::Css("form:not([enctype]) button"))
-            .await?
-            .click()
-            .await?;
-        assert_eq!(
-            text_once(&c, "p.notice", "Run closed.").await?,
-            "Run closed."
-        );
+        let attached = close_on_my_work(&c, &run_id, &evidence, "Reviewed CHG-101").await?;
+        assert!(attached.contains("✓ change log"), "{attached}");
         save(&c, "my-work").await;
         assert!(
             c.find(Locator::Css(&format!(
@@ -469,44 +474,7 @@ async fn a_member_closes_the_run_given_to_them_and_the_map_reads_cleanly() {
     run(&c, "member-closes-run", async {
         log_in(&c, &app, Role::Member).await?;
         save(&c, "member-dashboard").await;
-        c.find(Locator::LinkText("My work")).await?.click().await?;
-        let section = c
-            .wait()
-            .for_element(Locator::Css(&format!(
-                "section[aria-labelledby='run-{run_id}']"
-            )))
-            .await?;
-        section
-            .find(Locator::Css("input[type=file]"))
-            .await?
-            .send_keys(&evidence.display().to_string())
-            .await?;
-        section
-            .find(Locator::Css("form[enctype] button"))
-            .await?
-            .click()
-            .await?;
-        let notice = text_once(&c, "p.notice", "attached").await?;
-        assert!(notice.contains("attached"), "{notice}");
-        let section = c
-            .find(Locator::Css(&format!(
-                "section[aria-labelledby='run-{run_id}']"
-            )))
-            .await?;
-        section
-            .find(Locator::Css("input[name=comment]"))
-            .await?
-            .send_keys("Reviewed both changes")
-            .await?;
-        section
-            .find(Locator::Css("form:not([enctype]) button"))
-            .await?
-            .click()
-            .await?;
-        assert_eq!(
-            text_once(&c, "p.notice", "Run closed.").await?,
-            "Run closed."
-        );
+        close_on_my_work(&c, &run_id, &evidence, "Reviewed both changes").await?;
         save(&c, "member-my-work").await;
         c.find(Locator::Css(&format!(
             "a[href='/tasks/{}']",

@@ -66,17 +66,6 @@ pub struct OperationCounts {
 }
 
 impl Store {
-    /// The operating rhythm's counts on `today` at `now`.
-    ///
-    /// # Errors
-    /// [`StoreError::Database`] on failure.
-    pub async fn operation_counts(
-        &self,
-        as_of: holdfast_core::clock::AsOf,
-    ) -> Result<OperationCounts, StoreError> {
-        Ok(self.dashboard_counts(as_of, &[], &[]).await?.operation)
-    }
-
     /// Lists audit events matching the query, newest first, and how many match in all.
     ///
     /// # Errors
@@ -259,4 +248,19 @@ pub(crate) fn operation_exprs(as_of: holdfast_core::clock::AsOf) -> (Vec<String>
             crate::rows::time_text(now),
         ],
     )
+}
+
+/// [`Counts`] from the values of [`tally_exprs`], in their order.
+pub(crate) fn counts_of(v: &[i64]) -> Counts {
+    let at = |i: usize| v.get(i).copied().unwrap_or(0).max(0);
+    Counts {
+        people_active: at(0),
+        people_leaving: at(1),
+        people_left: at(2),
+        departments: at(3),
+        user_accounts: at(4),
+        api_tokens: at(5),
+        locations: at(6),
+        audit_events: at(7),
+    }
 }

@@ -7,7 +7,7 @@ use crate::tasks::{TASK_FILTER, TaskQuery, label_pattern, search_pattern};
 use crate::{Store, StoreError};
 
 /// A value bound to a count's filter.
-enum Bind {
+pub(crate) enum Bind {
     Text(Option<String>),
     Int(i64),
 }
@@ -67,7 +67,7 @@ pub(crate) struct Counts {
 
 impl Counts {
     /// Adds expressions that share `binds` (their placeholders count from `$1`).
-    fn push(&mut self, exprs: &[String], binds: Vec<Bind>) {
+    pub(crate) fn push(&mut self, exprs: &[String], binds: Vec<Bind>) {
         let by = self.binds.len();
         self.exprs.extend(exprs.iter().map(|e| shifted(e, by)));
         self.binds.extend(binds);
@@ -90,7 +90,7 @@ impl Counts {
     }
 
     /// Reads every count, in the order added.
-    async fn read(self, pool: &sqlx::AnyPool) -> Result<Vec<i64>, StoreError> {
+    pub(crate) async fn read(self, pool: &sqlx::AnyPool) -> Result<Vec<i64>, StoreError> {
         if self.exprs.is_empty() {
             return Ok(Vec::new());
         }
@@ -167,16 +167,7 @@ impl Store {
         let v = c.read(&self.pool).await?;
         let at = |i: usize| v.get(i).copied().unwrap_or(0).max(0);
         Ok(DashboardCounts {
-            counts: crate::browse::Counts {
-                people_active: at(0),
-                people_leaving: at(1),
-                people_left: at(2),
-                departments: at(3),
-                user_accounts: at(4),
-                api_tokens: at(5),
-                locations: at(6),
-                audit_events: at(7),
-            },
+            counts: crate::browse::counts_of(&v),
             operation: crate::browse::OperationCounts {
                 processes_active: at(8),
                 runs_overdue: at(9),

@@ -103,6 +103,16 @@ impl FormErrors {
         self.items.is_empty()
     }
 
+    /// The answer's status: 200 for a form drawn fresh, 422 for one drawn again with errors.
+    #[must_use]
+    pub fn status(&self) -> axum::http::StatusCode {
+        if self.is_empty() {
+            axum::http::StatusCode::OK
+        } else {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        }
+    }
+
     /// The message beside `field`, if any.
     #[must_use]
     pub fn get(&self, field: &str) -> Option<&str> {

@@ -225,11 +225,7 @@ pub(crate) async fn run_page(
             deputy: process.deputy_id,
         },
     );
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     Ok(render(
         status,
         &RunPage {

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::response::Response;
 use holdfast_core::policy::{self, Action, WorkRecord};
 use holdfast_core::words;
@@ -149,11 +149,7 @@ pub(crate) async fn task_page(
     let can_work = task.status.is_open()
         && policy::may_work_on(caller.role(), caller.account.person_id, &record);
     let dto = TaskDto::of(&task, as_of.now);
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     Ok(render(
         status,
         &TaskPage {

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::response::Response;
 use holdfast_core::account::Role;
 use holdfast_core::policy::Action;
@@ -149,11 +149,7 @@ async fn list_page(
             account,
         })
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     Ok(render(
         status,
         &ListPage {
@@ -257,11 +253,7 @@ async fn edit_page(
         password: String::new(),
         version: account.version.to_string(),
     });
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     Ok(render(
         status,
         &EditPage {

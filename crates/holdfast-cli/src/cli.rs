@@ -20,6 +20,11 @@ pub struct Cli {
     )]
     pub database_url: Option<String>,
 
+    /// The file holding the key that signs audit-trail checkpoints, outside the database.
+    /// Default: beside an SQLite database (PATH.signing-key), or holdfast-signing.key.
+    #[arg(long, global = true, env = "HOLDFAST_SIGNING_KEY")]
+    pub signing_key: Option<PathBuf>,
+
     /// More log output on stderr (-v, -vv). RUST_LOG overrides it.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -33,8 +38,12 @@ pub struct Cli {
 pub enum Command {
     /// Create or upgrade the database schema and the first administrator.
     Init(InitArgs),
-    /// Recompute the audit trail's hash chain; exit 1 naming the first broken event.
-    Verify,
+    /// Check the audit trail: its hash chain, signed checkpoints, append-only triggers, that
+    /// every audited record matches its history, and every evidence file its hash; exit 1
+    /// naming each problem.
+    Verify(VerifyArgs),
+    /// Sign a checkpoint of the audit trail now, and copy the checkpoints out as a witness.
+    Checkpoint(CheckpointArgs),
     /// Write the whole database to one JSON document.
     Export(ExportArgs),
     /// Restore a JSON export into an empty database, all or nothing.
@@ -87,6 +96,23 @@ pub struct CheckArgs {
     pub period_months: u32,
 }
 
+fn parse_public_url(s: &str) -> Result<String, String> {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .ok_or_else(|| format!("{s:?} must start with https:// or http://"))?;
+    let host = rest.trim_end_matches('/');
+    if host.is_empty()
+        || host.contains(['/', '?', '#', '@'])
+        || host.chars().any(|c| c.is_control() || c.is_whitespace())
+    {
+        return Err(format!(
+            "{s:?} must be a scheme and host only, such as https://isms.example.com"
+        ));
+    }
+    Ok(s.trim_end_matches('/').to_owned())
+}
+
 fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|_| format!("{s:?} is not a date; write it as YYYY-MM-DD, such as 2026-12-01"))
@@ -114,12 +140,37 @@ pub struct InitArgs {
     pub process_library: bool,
 }
 
+/// Arguments of `verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Checkpoints copied out earlier (`holdfast checkpoint --out`): each must still be in
+    /// the database, unchanged, under the same key.
+    #[arg(long, value_name = "FILE")]
+    pub witness: Option<PathBuf>,
+}
+
+/// Arguments of `checkpoint`.
+#[derive(Debug, Args)]
+pub struct CheckpointArgs {
+    /// Write every checkpoint and the public key to this file, to keep somewhere the
+    /// database's administrators cannot write.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Replace the file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
 /// Arguments of `export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// File to write.
-    #[arg(long)]
-    pub out: PathBuf,
+    #[arg(long, required_unless_present = "audit_pack")]
+    pub out: Option<PathBuf>,
+    /// Write instead an audit pack for an external auditor: the trail, its checkpoints and
+    /// the public key, which scripts/verify-audit-pack.py checks without Holdfast.
+    #[arg(long, value_name = "FILE", conflicts_with = "out")]
+    pub audit_pack: Option<PathBuf>,
     /// Replace the file if it exists.
     #[arg(long)]
     pub force: bool,
@@ -149,9 +200,14 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "HOLDFAST_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
-    /// Mark cookies Secure: set this when Holdfast is reached over HTTPS.
+    /// Mark cookies Secure and send Strict-Transport-Security: set this when Holdfast is
+    /// reached over HTTPS.
     #[arg(long, env = "HOLDFAST_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// The address people reach Holdfast at, such as https://isms.example.com; the base of
+    /// the addresses Holdfast hands out (calendar feeds). Default: http://LISTEN.
+    #[arg(long, env = "HOLDFAST_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
     /// Mail server for reminders and escalations, smtp://HOST:PORT. Without it notifications
     /// are recorded and shown in the app only.
     #[arg(long, env = "HOLDFAST_SMTP_URL", hide_env_values = true)]

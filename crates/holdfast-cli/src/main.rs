@@ -45,14 +45,21 @@ async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         url.clone()
             .unwrap_or_else(|| "sqlite://holdfast.db".to_owned())
     };
+    let key = cli
+        .signing_key
+        .clone()
+        .unwrap_or_else(|| commands::key::default_path(&db()));
     match cli.command {
-        Command::Init(args) => commands::init::run(&db(), args).await,
-        Command::Verify => commands::verify::run(&db()).await,
+        Command::Init(args) => commands::init::run(&db(), &key, args).await,
+        Command::Verify(args) => commands::verify::run(&db(), &key, args).await,
+        Command::Checkpoint(args) => commands::checkpoint::run(&db(), &key, args).await,
         Command::Export(args) => commands::transfer::export(&db(), args).await,
         Command::Import(args) => commands::transfer::import(&db(), args).await,
         Command::Backup(args) => commands::backup::run(&db(), args).await,
-        Command::Serve(args) => commands::serve::run(&db(), args).await,
-        Command::Demo(args) => commands::demo::run(url.as_deref(), args).await,
+        Command::Serve(args) => commands::serve::run(&db(), &key, args).await,
+        Command::Demo(args) => {
+            commands::demo::run(url.as_deref(), cli.signing_key.as_deref(), args).await
+        }
         Command::Check(args) => commands::check::run(&db(), args).await,
     }
 }

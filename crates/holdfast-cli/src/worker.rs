@@ -26,7 +26,12 @@ pub struct WorkerConfig {
     pub smtp: Option<Smtp>,
     /// This instance's name in leases.
     pub instance: String,
+    /// The key that signs audit-trail checkpoints, if one was found.
+    pub signing: Option<holdfast_core::checkpoint::Key>,
 }
+
+/// How often the worker signs a checkpoint of a trail that grew.
+pub const CHECKPOINT_EVERY: chrono::Duration = chrono::Duration::hours(1);
 
 /// A mail server and the sender address.
 #[derive(Debug, Clone)]
@@ -91,6 +96,19 @@ pub async fn tick(store: &Store, config: &WorkerConfig) -> anyhow::Result<()> {
         if overdue > 0 {
             tracing::info!(overdue, "runs reached an overdue milestone");
         }
+    }
+    // One instance signs per hour: the lease is the hour.
+    if let Some(key) = &config.signing
+        && store
+            .claim_lease("checkpoint", &config.instance, now, now + CHECKPOINT_EVERY)
+            .await?
+        && let Some(c) = store.sign_checkpoint(key, now).await?
+    {
+        tracing::info!(
+            number = c.number,
+            events = c.seq,
+            "audit trail checkpoint signed"
+        );
     }
     if store.renumber_search_keys(&ACTOR).await? {
         tracing::info!("search keys put back in name order");

@@ -86,6 +86,24 @@ async fn exec_sql(db: &str, sql: &str) {
     c.close().await.ok();
 }
 
+/// Drops the append-only triggers, as an administrator with database access could, then
+/// runs `sql`: how every tamper test starts.
+async fn tamper(db: &str, sql: &str) {
+    for trigger in [
+        "audit_event_refuse_update",
+        "audit_event_refuse_delete",
+        "evidence_refuse_update",
+        "evidence_refuse_delete",
+        "evidence_blob_refuse_update",
+        "evidence_blob_refuse_delete",
+        "audit_checkpoint_refuse_update",
+        "audit_checkpoint_refuse_delete",
+    ] {
+        exec_sql(db, &format!("drop trigger if exists {trigger}")).await;
+    }
+    exec_sql(db, sql).await;
+}
+
 #[test]
 fn every_subcommand_has_help() {
     for cmd in ["init", "verify", "export", "import", "backup", "serve"] {
@@ -212,7 +230,7 @@ async fn verify_names_an_event_edited_by_hand() {
     let d = Dir::new();
     let db = d.url("h.db");
     init(&db);
-    exec_sql(
+    tamper(
         &db,
         "update audit_event set after_json = replace(after_json, 'admin', 'member') where seq = 2",
     )
@@ -231,7 +249,7 @@ async fn verify_names_a_deleted_event() {
     let d = Dir::new();
     let db = d.url("h.db");
     init(&db);
-    exec_sql(&db, "delete from audit_event where seq = 1").await;
+    tamper(&db, "delete from audit_event where seq = 1").await;
     let o = holdfast(&db, &["verify"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("event 1 missing"), "{}", stdout(&o));

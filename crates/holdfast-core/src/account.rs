@@ -188,6 +188,36 @@ pub struct ApiToken {
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
     /// When it was revoked, if it was.
     pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When it was last used, to the nearest [`TOKEN_USE_RESOLUTION_MINUTES`].
+    #[serde(skip)]
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A token lives this many days unless its creator asks for fewer or more: a forgotten
+/// token stops working on its own.
+pub const DEFAULT_TOKEN_DAYS: i64 = 90;
+/// The longest a token may live: a year, so every token is looked at again.
+pub const MAX_TOKEN_DAYS: i64 = 365;
+/// A token's last use is written at most this often, so using it costs no write per call.
+pub const TOKEN_USE_RESOLUTION_MINUTES: i64 = 10;
+
+/// When a token created at `now` to live `days` (default [`DEFAULT_TOKEN_DAYS`]) expires.
+///
+/// # Errors
+/// A message for `expires_in_days` outside 1 to [`MAX_TOKEN_DAYS`].
+pub fn token_expiry(
+    days: Option<i64>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<chrono::DateTime<chrono::Utc>, crate::ValidationErrors> {
+    match days.unwrap_or(DEFAULT_TOKEN_DAYS) {
+        d @ 1..=MAX_TOKEN_DAYS => Ok(now + chrono::Duration::days(d)),
+        _ => Err(crate::ValidationErrors::one(
+            "expires_in_days",
+            format!(
+                "a token lives 1 to {MAX_TOKEN_DAYS} days ({DEFAULT_TOKEN_DAYS} when not given)"
+            ),
+        )),
+    }
 }
 
 impl ApiToken {
@@ -195,5 +225,13 @@ impl ApiToken {
     #[must_use]
     pub fn is_usable(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
         self.revoked_at.is_none() && self.expires_at.is_none_or(|e| now < e)
+    }
+
+    /// Whether a use at `now` should be written down as its last use.
+    #[must_use]
+    pub fn use_is_news(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        self.last_used_at.is_none_or(|last| {
+            now - last >= chrono::Duration::minutes(TOKEN_USE_RESOLUTION_MINUTES)
+        })
     }
 }

@@ -1,6 +1,7 @@
 //! Activities: the dated runs of a process, and the rules for closing, skipping and
 //! reopening them. "Overdue" is not stored; it follows from the due date and today.
 
+use crate::text::{self, Lines};
 use std::fmt;
 use std::str::FromStr;
 
@@ -223,6 +224,8 @@ pub fn check_close(
     let comment = comment.trim();
     if comment.is_empty() {
         errors.push("comment", "say in a comment what was done in this run");
+    } else {
+        errors.check(text::check("comment", comment, text::LONG_MAX, Lines::Many));
     }
     errors.into_result(|| comment.to_owned())
 }
@@ -255,6 +258,7 @@ pub fn check_skip(
             "say why this run is skipped",
         ));
     }
+    text::check("reason", reason, text::LONG_MAX, Lines::Many)?;
     Ok(reason.to_owned())
 }
 
@@ -277,6 +281,7 @@ pub fn check_reopen(activity: &Activity, reason: &str) -> Result<String, Validat
             "say why this closed run is reopened",
         ));
     }
+    text::check("reason", reason, text::LONG_MAX, Lines::Many)?;
     Ok(reason.to_owned())
 }
 

@@ -66,6 +66,31 @@ pub struct CalendarFeed {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+impl CalendarFeed {
+    /// Whether the feed may still be served, judged on every fetch against its maker's
+    /// account *now*: a feed is the maker's own reading of Holdfast, so it ends when they may
+    /// no longer read what it shows (account disabled, role lowered, login unlinked from the
+    /// person whose work it follows).
+    #[must_use]
+    pub fn still_allowed(&self, maker: &crate::account::UserAccount) -> bool {
+        if maker.disabled || self.created_by != format!("user:{}", maker.id) {
+            return false;
+        }
+        match self.subject {
+            FeedSubject::Process(_) => {
+                crate::policy::allows(maker.role, crate::policy::Action::ReadProcesses)
+            }
+            FeedSubject::Person(p) => maker.person_id == Some(p),
+        }
+    }
+
+    /// The login account that made the feed, if a login did.
+    #[must_use]
+    pub fn maker(&self) -> Option<crate::ids::UserId> {
+        self.created_by.strip_prefix("user:")?.parse().ok()
+    }
+}
+
 /// One entry of a feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CalendarItem {

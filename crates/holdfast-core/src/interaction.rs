@@ -403,11 +403,13 @@ pub fn check_rule(
     let title = rule.task_title.trim();
     if title.is_empty() {
         errors.push("task_title", "say what the created task is");
-    } else if title.chars().count() > MAX_TITLE_CHARS {
-        errors.push(
+    } else {
+        errors.check(crate::text::check(
             "task_title",
-            format!("a task title can be {MAX_TITLE_CHARS} characters at most"),
-        );
+            title,
+            MAX_TITLE_CHARS,
+            crate::text::Lines::One,
+        ));
     }
     if !["low", "normal", "high"].contains(&rule.priority.as_str()) {
         errors.push("priority", "priority must be low, normal or high");
@@ -443,7 +445,9 @@ pub fn check_rule(
                     c.equals
                 ),
             );
-        } else if c.equals.trim().is_empty() || c.equals.chars().count() > 100 {
+        } else if c.equals.trim().is_empty()
+            || crate::text::check("condition", &c.equals, 100, crate::text::Lines::One).is_err()
+        {
             errors.push("condition", "the value tested must be 1 to 100 characters");
         }
     }

@@ -26,9 +26,7 @@ impl EmailAddress {
         if s.is_empty() {
             return bad("an email address is required");
         }
-        if s.len() > 254 {
-            return bad("an email address has at most 254 characters");
-        }
+        crate::text::check(field, &s, crate::text::EMAIL_MAX, crate::text::Lines::One)?;
         let Some((local, domain)) = s.split_once('@') else {
             return bad("an email address needs an @, as in name@example.com");
         };
@@ -160,22 +158,12 @@ pub struct NewPerson {
     pub end_date: Option<NaiveDate>,
 }
 
-/// A required, trimmed text of bounded length.
+/// A required, trimmed, single-line text of bounded length (see [`crate::text`]).
 ///
 /// # Errors
-/// A message for `field` when the text is blank or too long.
+/// A message for `field` when the text is blank, too long or holds a control character.
 pub fn required_text(field: &str, raw: &str, max: usize) -> Result<String, ValidationErrors> {
-    let s = raw.trim();
-    if s.is_empty() {
-        return Err(ValidationErrors::one(field, "this field is required"));
-    }
-    if s.chars().count() > max {
-        return Err(ValidationErrors::one(
-            field,
-            format!("at most {max} characters are allowed"),
-        ));
-    }
-    Ok(s.to_owned())
+    crate::text::required(field, raw, max, crate::text::Lines::One)
 }
 
 impl NewPerson {
@@ -196,6 +184,10 @@ impl NewPerson {
         let name = errors.check(required_text("name", name, 200));
         let email = errors.check(EmailAddress::parse("email", email));
         let department = errors.check(required_text("department", department, 100));
+        errors.check(crate::text::check_date("start_date", start_date));
+        if let Some(end) = end_date {
+            errors.check(crate::text::check_date("end_date", end));
+        }
         if end_date.is_some_and(|end| end < start_date) {
             errors.push("end_date", "the end date cannot be before the start date");
         }

@@ -80,6 +80,21 @@ pub const fn allows(role: Role, action: Action) -> bool {
     }
 }
 
+/// The kinds of audited record about login accounts: their events name accounts, roles,
+/// tokens and login attempts, which only those who may read login accounts may see.
+pub const ACCOUNT_RECORDS: [&str; 4] = ["user_account", "api_token", "login", "session"];
+
+/// The kinds of record whose audit events `role` may *not* read: the trail shows a reader
+/// no more than their role may read elsewhere, so it cannot be a way around a 403.
+#[must_use]
+pub fn audit_records_hidden_from(role: Role) -> &'static [&'static str] {
+    if allows(role, Action::ReadUsers) {
+        &[]
+    } else {
+        &ACCOUNT_RECORDS
+    }
+}
+
 /// A run or task that someone wants to work on, with the people it belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WorkRecord {
@@ -204,6 +219,20 @@ mod tests {
     #[test]
     fn an_admin_may_do_everything() {
         assert!(Action::ALL.into_iter().all(|a| allows(Role::Admin, a)));
+    }
+
+    #[test]
+    fn the_trail_hides_account_records_from_those_who_may_not_read_accounts() {
+        for role in Role::ALL {
+            let hidden = audit_records_hidden_from(role);
+            assert_eq!(
+                hidden.contains(&"user_account"),
+                !allows(role, Action::ReadUsers),
+                "{role:?}"
+            );
+        }
+        assert_eq!(audit_records_hidden_from(Role::Manager), ACCOUNT_RECORDS);
+        assert!(audit_records_hidden_from(Role::Auditor).is_empty());
     }
 
     #[test]

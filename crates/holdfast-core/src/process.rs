@@ -167,17 +167,15 @@ impl Pause {
         today: NaiveDate,
     ) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::default();
-        let reason = errors.check(
-            crate::person::required_text("reason", reason, 2000).map_err(|mut e| {
-                if let Some(first) = e.errors.first_mut()
-                    && first.message == "this field is required"
-                {
-                    first.message = "say why the process is paused".into();
-                }
-                e
-            }),
-        );
+        let reason = errors.check(crate::text::long(
+            "reason",
+            reason,
+            "say why the process is paused",
+        ));
         match until {
+            Some(u) if crate::text::check_date("until", u).is_err() => {
+                errors.check(crate::text::check_date("until", u));
+            }
             None => errors.push("until", "say until when the process is paused"),
             Some(u) if u < today => errors.push("until", "the pause must end today or later"),
             Some(u) if (u - today).num_days() > MAX_PAUSE_DAYS => errors.push(
@@ -309,7 +307,11 @@ fn clean_list(field: &str, items: Vec<String>, errors: &mut ValidationErrors) ->
     let mut out: Vec<String> = Vec::new();
     for item in items {
         let item = item.trim().to_owned();
-        if item.is_empty() {
+        if let Err(e) =
+            crate::text::check(field, &item, crate::text::NAME_MAX, crate::text::Lines::One)
+        {
+            errors.errors.extend(e.errors);
+        } else if item.is_empty() {
             errors.push(field, "entries cannot be blank");
         } else if out.contains(&item) {
             errors.push(field, format!("{item:?} is listed twice"));
@@ -346,7 +348,17 @@ impl ProcessDefinition {
     ) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let name = errors.check(required_text("name", input.name, 200));
-        let objective = errors.check(required_text("objective", input.objective, 2000));
+        let objective = errors.check(crate::text::long(
+            "objective",
+            input.objective,
+            "say what this process is for",
+        ));
+        errors.check(crate::text::check(
+            "key",
+            input.key,
+            crate::text::NAME_MAX,
+            crate::text::Lines::One,
+        ));
         let key = if input.key.trim().is_empty() {
             slug(input.name)
         } else {
@@ -356,6 +368,9 @@ impl ProcessDefinition {
             errors.push("key", "a key needs letters or digits");
         } else if key.len() > 80 {
             errors.push("key", "a key can be 80 characters at most");
+        }
+        if let Some(start) = input.cadence_start {
+            errors.check(crate::text::check_date("cadence_start", start));
         }
         let cadence = errors.check(
             Cadence::parse(

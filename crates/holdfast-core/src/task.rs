@@ -180,17 +180,19 @@ pub fn check_complete(
     let comment = comment.trim();
     if comment.is_empty() {
         errors.push("comment", "say in a comment what was done");
-    } else if comment.chars().count() > MAX_COMMENT_CHARS {
-        errors.push(
+    } else {
+        errors.check(crate::text::check(
             "comment",
-            format!("keep the comment to {MAX_COMMENT_CHARS} characters"),
-        );
+            comment,
+            MAX_COMMENT_CHARS,
+            crate::text::Lines::Many,
+        ));
     }
     errors.into_result(|| comment.to_owned())
 }
 
 /// The longest completion comment.
-pub const MAX_COMMENT_CHARS: usize = 2000;
+pub const MAX_COMMENT_CHARS: usize = crate::text::LONG_MAX;
 
 #[cfg(test)]
 mod tests {

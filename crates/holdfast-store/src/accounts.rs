@@ -316,7 +316,8 @@ impl Store {
         Ok(after)
     }
 
-    /// Sets a new password and ends the account's other sessions, keeping `keep_session`.
+    /// Sets a new password, ends the account's other sessions (keeping `keep_session`) and
+    /// revokes its API tokens.
     ///
     /// # Errors
     /// [`StoreError::NotFound`] when the account does not exist.
@@ -341,6 +342,8 @@ impl Store {
             .bind(keep_session.unwrap_or(""))
             .execute(&mut *w.tx)
             .await?;
+        // A token made under the old password may be what leaked with it.
+        crate::tokens::revoke_all(&mut w, id).await?;
         // The hash never enters the trail; that the password changed, and by whom, does.
         let after = serde_json::json!({"email": account.email});
         w.record(

@@ -589,7 +589,11 @@ impl Store {
         actor: &Actor,
         past: &PastRun,
     ) -> Result<Option<ActivityId>, StoreError> {
-        let comment = holdfast_core::person::required_text("comment", &past.comment, 2000)?;
+        let comment = holdfast_core::text::long(
+            "comment",
+            &past.comment,
+            "say in a comment what was done in this run",
+        )?;
         let mut w = self.write(actor).await?;
         // A run the scheduler already planned for that day is the one completed.
         let planned: Option<String> = sqlx::query_scalar(

@@ -27,6 +27,9 @@ pub struct AuditQuery {
     pub before_seq: Option<i64>,
     /// Rows to read, 1 to 501.
     pub limit: u32,
+    /// Kinds of record the reader may not see (from
+    /// [`holdfast_core::policy::audit_records_hidden_from`]).
+    pub hidden: &'static [&'static str],
 }
 
 /// The counts the dashboard shows.
@@ -48,6 +51,8 @@ pub struct Counts {
     pub locations: i64,
     /// Events in the audit trail.
     pub audit_events: i64,
+    /// Of those, events about login accounts (hidden from readers who may not read accounts).
+    pub account_audit_events: i64,
 }
 
 /// How the ISMS is operating now, for the dashboard.
@@ -74,15 +79,26 @@ impl Store {
         &self,
         q: &AuditQuery,
     ) -> Result<(Vec<StoredEvent>, crate::Total), StoreError> {
-        let filter = r"($1 is null or entity_type = $1) and ($2 is null or entity_id = $2)
-            and ($3 is null or actor = $3) and ($4 is null or occurred_at >= $4) and ($5 is null or occurred_at < $5)";
+        let mut filter = r"($1 is null or entity_type = $1) and ($2 is null or entity_id = $2)
+            and ($3 is null or actor = $3) and ($4 is null or occurred_at >= $4) and ($5 is null or occurred_at < $5)".to_owned();
+        if !q.hidden.is_empty() {
+            // Static record-type names from the policy, never user text.
+            let names: Vec<String> = q.hidden.iter().map(|t| format!("'{t}'")).collect();
+            filter.push_str(&format!(" and entity_type not in ({})", names.join(", ")));
+        }
         let unfiltered = q.entity_type.is_none()
             && q.entity_id.is_none()
             && q.actor.is_none()
             && q.from.is_none()
             && q.to.is_none();
         let total = if unfiltered {
-            crate::Total::exact(crate::listing::tally(&self.pool, "audit_event").await?)
+            let all = crate::listing::tally(&self.pool, "audit_event").await?;
+            let hidden = if q.hidden.is_empty() {
+                0
+            } else {
+                crate::listing::tally(&self.pool, "audit_event.accounts").await?
+            };
+            crate::Total::exact(all - hidden)
         } else {
             // Every filter is a bound value or null; the literal filter text is the same for all.
             let sql = format!(
@@ -222,6 +238,7 @@ pub(crate) fn tally_exprs() -> Vec<String> {
         t("api_token.live"),
         t("location"),
         t("audit_event"),
+        t("audit_event.accounts"),
     ]
 }
 
@@ -262,5 +279,6 @@ pub(crate) fn counts_of(v: &[i64]) -> Counts {
         api_tokens: at(5),
         locations: at(6),
         audit_events: at(7),
+        account_audit_events: at(8),
     }
 }

@@ -94,7 +94,12 @@ pub(crate) async fn insert_evidence(
     new: NewEvidence,
     description: &str,
 ) -> Result<Evidence, StoreError> {
-    let description = holdfast_core::person::required_text("description", description, 1000)?;
+    let description = holdfast_core::text::required(
+        "description",
+        description,
+        holdfast_core::text::LONG_MAX,
+        holdfast_core::text::Lines::Many,
+    )?;
     let now = now_text();
     let id = Uuid::now_v7().to_string();
     let ev = match new {
@@ -108,6 +113,7 @@ pub(crate) async fn insert_evidence(
                     holdfast_core::ValidationErrors::one("file", "the file is empty").into(),
                 );
             }
+            let filename = holdfast_core::text::file_name("file", &filename)?;
             let sha = hex_digest(&content);
             let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
             sqlx::query(
@@ -134,6 +140,7 @@ pub(crate) async fn insert_evidence(
         }
         NewEvidence::Link { url } => {
             let url = url.trim().to_owned();
+            holdfast_core::text::check("url", &url, 2000, holdfast_core::text::Lines::One)?;
             if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2000 {
                 return Err(holdfast_core::ValidationErrors::one(
                     "url",
@@ -246,7 +253,7 @@ pub(crate) fn evidence_from_row(r: &sqlx::any::AnyRow) -> Result<Evidence, Store
     })
 }
 
-fn hex_digest(content: &[u8]) -> String {
+pub(crate) fn hex_digest(content: &[u8]) -> String {
     Sha256::digest(content)
         .iter()
         .map(|b| format!("{b:02x}"))

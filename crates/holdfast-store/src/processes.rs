@@ -561,13 +561,7 @@ impl Store {
         reason: &str,
         as_of: AsOf,
     ) -> Result<Process, StoreError> {
-        let reason =
-            holdfast_core::person::required_text("reason", reason, 2000).map_err(|_| {
-                ValidationErrors::one(
-                    "reason",
-                    "say in 1 to 2,000 characters why the process is retired",
-                )
-            })?;
+        let reason = holdfast_core::text::long("reason", reason, "say why the process is retired")?;
         let (mut w, before) = self.change(actor, id, expected_version).await?;
         if before.status == ProcessStatus::Retired {
             return Err(ValidationErrors::one("status", "this process is already retired").into());

@@ -161,14 +161,11 @@ impl Store {
         as_of: AsOf,
     ) -> Result<Acceptance, StoreError> {
         let mut errors = ValidationErrors::default();
-        let reason = errors.check(
-            holdfast_core::person::required_text("reason", reason, 2000).map_err(|_| {
-                ValidationErrors::one(
-                    "reason",
-                    "say in 1 to 2,000 characters why this observation is accepted",
-                )
-            }),
-        );
+        let reason = errors.check(holdfast_core::text::long(
+            "reason",
+            reason,
+            "say why this observation is accepted",
+        ));
         let latest = as_of.today + chrono::Duration::days(366);
         match expires_on {
             None => errors.push("expires_on", "say until when the observation is accepted"),

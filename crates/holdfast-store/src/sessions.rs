@@ -37,8 +37,10 @@ pub struct SessionRecord {
 }
 
 impl Store {
-    /// Starts a session after a successful login, clears the failure counters of `throttle_keys`
-    /// and records the login.
+    /// Starts a session after a successful login and records it. The attempt reserved by
+    /// [`Store::reserve_login_attempt`] is given back: the account's own counter starts
+    /// again, but an address's counter only loses this attempt, so logging into one's own
+    /// account cannot buy more guesses at others.
     ///
     /// # Errors
     /// [`StoreError::Database`] on failure.
@@ -64,10 +66,12 @@ impl Store {
         .execute(&mut *w.tx)
         .await?;
         for key in throttle_keys {
-            sqlx::query("delete from login_throttle where throttle_key = $1")
-                .bind(key)
-                .execute(&mut *w.tx)
-                .await?;
+            let sql = if key.starts_with(THROTTLE_ACCOUNT_KEY) {
+                "delete from login_throttle where throttle_key = $1"
+            } else {
+                "update login_throttle set failures = failures - 1, locked_until = null where throttle_key = $1 and failures > 0"
+            };
+            sqlx::query(sql).bind(key).execute(&mut *w.tx).await?;
         }
         let after = serde_json::json!({"email": account.email, "client": client});
         w.record(
@@ -154,70 +158,69 @@ impl Store {
         w.commit().await
     }
 
-    /// The latest time until which any of `keys` is locked out, if one is locked at `now`.
+    /// Counts an attempt against every key *before* the password is verified, so that
+    /// concurrent guesses cannot all slip in before the first failure is counted: each key's
+    /// counter goes up and its lock is set as if this attempt fails. While any key is locked
+    /// the attempt is refused, nothing is counted, and the time the lock ends is returned.
     ///
     /// # Errors
     /// [`StoreError::Database`] on failure.
-    pub async fn login_locked_until(
+    pub async fn reserve_login_attempt(
         &self,
         keys: &[String],
         now: DateTime<Utc>,
     ) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let mut latest = None;
+        let mut tx = self.pool.begin().await?;
+        let stamp = time_text(now);
         for key in keys {
-            let until: Option<Option<String>> = sqlx::query_scalar(
-                "select locked_until from login_throttle where throttle_key = $1",
+            // The conditional upsert is one atomic step on both databases: a concurrent
+            // attempt waits for this one and then sees the lock it set.
+            let counted: Option<i64> = sqlx::query_scalar(
+                r"insert into login_throttle (throttle_key, failures, locked_until, created_at, updated_at)
+                  values ($1, 1, null, $2, $2)
+                  on conflict (throttle_key) do update set failures = login_throttle.failures + 1, updated_at = $2
+                  where login_throttle.locked_until is null or login_throttle.locked_until <= $2
+                  returning failures",
             )
             .bind(key)
-            .fetch_optional(&self.pool)
+            .bind(&stamp)
+            .fetch_optional(&mut *tx)
             .await?;
-            if let Some(Some(until)) = until {
-                let until = parse_time(&until)?;
-                if until > now && latest.is_none_or(|l| until > l) {
-                    latest = Some(until);
-                }
+            let Some(failures) = counted else {
+                let until: Option<String> = sqlx::query_scalar(
+                    "select locked_until from login_throttle where throttle_key = $1",
+                )
+                .bind(key)
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.rollback().await?;
+                return Ok(Some(until.map_or(Ok(now), |u| parse_time(&u))?));
+            };
+            if let Some(delay) = delay_after(failures) {
+                sqlx::query("update login_throttle set locked_until = $1 where throttle_key = $2")
+                    .bind(time_text(now + delay))
+                    .bind(key)
+                    .execute(&mut *tx)
+                    .await?;
             }
         }
-        Ok(latest)
+        tx.commit().await?;
+        Ok(None)
     }
 
-    /// Counts a failed login against every key (the account and the client address), locks
-    /// each out for the back-off its count has reached, and records the attempt.
+    /// Records a failed login, already counted by [`Store::reserve_login_attempt`].
     ///
     /// # Errors
     /// [`StoreError::Database`] on failure.
-    pub async fn record_login_failure(
-        &self,
-        keys: &[String],
-        email: &str,
-        client: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    pub async fn record_login_failure(&self, email: &str, client: &str) -> Result<(), StoreError> {
         let mut w = self.write(&Actor::Anonymous).await?;
-        let stamp = time_text(now);
-        for key in keys {
-            let failures: Option<i64> =
-                sqlx::query_scalar("select failures from login_throttle where throttle_key = $1")
-                    .bind(key)
-                    .fetch_optional(&mut *w.tx)
-                    .await?;
-            let failures = failures.unwrap_or(0) + 1;
-            let locked_until = delay_after(failures).map(|d| time_text(now + d));
-            sqlx::query(
-                r"insert into login_throttle (throttle_key, failures, locked_until, created_at, updated_at)
-                  values ($1, $2, $3, $4, $4)
-                  on conflict (throttle_key) do update set failures = $2, locked_until = $3, updated_at = $4",
-            )
-            .bind(key)
-            .bind(failures)
-            .bind(locked_until)
-            .bind(&stamp)
-            .execute(&mut *w.tx)
-            .await?;
-        }
         let after = serde_json::json!({"email": email, "client": client});
         w.record("login", email, "login_failed", None, Some(&after))
             .await?;
         w.commit().await
     }
 }
+
+/// The prefix of a throttle key that counts one account's attempts (the other counts one
+/// client address's).
+pub const THROTTLE_ACCOUNT_KEY: &str = "account:";

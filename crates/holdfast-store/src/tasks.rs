@@ -259,8 +259,42 @@ impl Store {
     pub async fn create_task(&self, actor: &Actor, new: NewTask) -> Result<Task, StoreError> {
         let mut errors = holdfast_core::ValidationErrors::default();
         let title = errors.check(holdfast_core::person::required_text(
-            "title", &new.title, 300,
+            "title",
+            &new.title,
+            holdfast_core::text::NAME_MAX,
         ));
+        errors.check(holdfast_core::text::check(
+            "description",
+            &new.description,
+            holdfast_core::text::LONG_MAX,
+            holdfast_core::text::Lines::Many,
+        ));
+        errors.check(holdfast_core::text::check_date(
+            "due_at",
+            new.due_at.date_naive(),
+        ));
+        if let Some((key, url)) = &new.external_ticket {
+            errors.check(holdfast_core::text::check(
+                "external_key",
+                key,
+                holdfast_core::text::NAME_MAX,
+                holdfast_core::text::Lines::One,
+            ));
+            errors.check(holdfast_core::text::check(
+                "external_url",
+                url,
+                2000,
+                holdfast_core::text::Lines::One,
+            ));
+        }
+        for label in &new.labels {
+            errors.check(holdfast_core::text::check(
+                "labels",
+                label,
+                100,
+                holdfast_core::text::Lines::One,
+            ));
+        }
         if !["low", "normal", "high"].contains(&new.priority.as_str()) {
             errors.push("priority", "priority must be low, normal or high");
         }

@@ -13,7 +13,7 @@ use crate::rows::{parse_id, parse_time, time_text};
 use crate::{Actor, Store, StoreError};
 
 const TOKEN_COLUMNS: &str =
-    "t.id, t.user_id, t.name, t.role, t.created_at, t.expires_at, t.revoked_at";
+    "t.id, t.user_id, t.name, t.role, t.created_at, t.expires_at, t.revoked_at, t.last_used_at";
 
 fn token_from_row(r: &AnyRow) -> Result<ApiToken, StoreError> {
     token_from_columns(r, "")
@@ -37,7 +37,43 @@ fn token_from_columns(r: &AnyRow, prefix: &str) -> Result<ApiToken, StoreError> 
         created_at: parse_time(&r.try_get::<String, _>(c("created_at").as_str())?)?,
         expires_at: opt_time("expires_at")?,
         revoked_at: opt_time("revoked_at")?,
+        last_used_at: opt_time("last_used_at")?,
     })
+}
+
+/// Revokes every live token of `owner` inside `w`, each revocation an audit event.
+pub(crate) async fn revoke_all(
+    w: &mut crate::audit::WriteTx,
+    owner: UserId,
+) -> Result<(), StoreError> {
+    let now = crate::clock::now();
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "select {TOKEN_COLUMNS} from api_token t where t.user_id = $1 and t.revoked_at is null"
+    )))
+    .bind(owner.to_string())
+    .fetch_all(&mut *w.tx)
+    .await?;
+    for row in &rows {
+        let before = token_from_row(row)?;
+        sqlx::query("update api_token set revoked_at = $1, updated_at = $1 where id = $2")
+            .bind(time_text(now))
+            .bind(before.id.to_string())
+            .execute(&mut *w.tx)
+            .await?;
+        let after = ApiToken {
+            revoked_at: Some(now),
+            ..before.clone()
+        };
+        w.record(
+            "api_token",
+            &before.id.to_string(),
+            "revoke",
+            Some(&serde_json::to_value(&before).map_err(StoreError::corrupt)?),
+            Some(&serde_json::to_value(&after).map_err(StoreError::corrupt)?),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 impl Store {
@@ -63,6 +99,7 @@ impl Store {
             created_at: now,
             expires_at,
             revoked_at: None,
+            last_used_at: None,
         };
         let mut w = self.write(actor).await?;
         sqlx::query(
@@ -167,7 +204,8 @@ impl Store {
         // The token and its account in one statement: every API call starts here.
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "select {}, t.id as t_id, t.user_id as t_user_id, t.name as t_name, t.role as t_role, \
-             t.created_at as t_created_at, t.expires_at as t_expires_at, t.revoked_at as t_revoked_at \
+             t.created_at as t_created_at, t.expires_at as t_expires_at, t.revoked_at as t_revoked_at, \
+             t.last_used_at as t_last_used_at \
              from api_token t join user_account a on a.id = t.user_id where t.token_hash = $1",
             crate::accounts::ACCOUNT_COLUMNS
         )))
@@ -179,5 +217,22 @@ impl Store {
             token_from_columns(&row, "t_")?,
             crate::accounts::account_from_row(&row)?,
         )))
+    }
+
+    /// Writes down that a token was used at `now` (bookkeeping, not an audit event).
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] on failure.
+    pub async fn note_api_token_use(
+        &self,
+        id: TokenId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("update api_token set last_used_at = $1 where id = $2")
+            .bind(time_text(now))
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 }

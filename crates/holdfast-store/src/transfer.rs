@@ -375,6 +375,7 @@ const TABLES: &[Table] = &[
             ("updated_at", Col::Text),
             ("expires_at", Col::OptText),
             ("revoked_at", Col::OptText),
+            ("last_used_at", Col::OptText),
         ],
     },
     Table {
@@ -402,6 +403,23 @@ const TABLES: &[Table] = &[
             ("after_json", Col::Text),
             ("prev_hash", Col::Text),
             ("hash", Col::Text),
+        ],
+    },
+    Table {
+        name: "signing_key",
+        order_by: "public_key",
+        columns: &[("public_key", Col::Text), ("created_at", Col::Text)],
+    },
+    Table {
+        name: "audit_checkpoint",
+        order_by: "number",
+        columns: &[
+            ("number", Col::Int),
+            ("seq", Col::Int),
+            ("head", Col::Text),
+            ("signed_at", Col::Text),
+            ("prev", Col::Text),
+            ("signature", Col::Text),
         ],
     },
 ];

@@ -156,7 +156,9 @@ impl Store {
         tasks: &[TaskQuery],
     ) -> Result<DashboardCounts, StoreError> {
         let mut c = Counts::default();
-        c.push(&crate::browse::tally_exprs(), Vec::new());
+        let tallies = crate::browse::tally_exprs();
+        let o = tallies.len();
+        c.push(&tallies, Vec::new());
         let (exprs, binds) = crate::browse::operation_exprs(as_of);
         c.push(
             &exprs,
@@ -169,14 +171,14 @@ impl Store {
         Ok(DashboardCounts {
             counts: crate::browse::counts_of(&v),
             operation: crate::browse::OperationCounts {
-                processes_active: at(8),
-                runs_overdue: at(9),
-                runs_due_this_week: at(10),
-                tasks_open: at(11),
-                tasks_breached: at(12),
+                processes_active: at(o),
+                runs_overdue: at(o + 1),
+                runs_due_this_week: at(o + 2),
+                tasks_open: at(o + 3),
+                tasks_breached: at(o + 4),
             },
-            runs: v.iter().skip(13).take(runs.len()).copied().collect(),
-            tasks: v.iter().skip(13 + runs.len()).copied().collect(),
+            runs: v.iter().skip(o + 5).take(runs.len()).copied().collect(),
+            tasks: v.iter().skip(o + 5 + runs.len()).copied().collect(),
         })
     }
 }

@@ -131,6 +131,9 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Option<Call
         if !stored.is_usable(now) || account.disabled {
             return Ok(None);
         }
+        if stored.use_is_news(now) {
+            state.store.note_api_token_use(stored.id, now).await?;
+        }
         return Ok(Some(Caller {
             flash: None,
             account,
@@ -263,24 +266,66 @@ pub struct LoggedIn {
 /// password and response times do not reveal which accounts exist.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3G3bPXL8ZPnMVO2+7Lb5jvZ8TH1pL6vqiqzjrZgAbGk";
 
+/// The throttle keys of an attempt on `email` from `client`: one per account, one per
+/// address, each counted on its own.
+fn throttle_keys(email: &str, client: &str) -> Vec<String> {
+    vec![
+        format!("{}{email}", holdfast_store::THROTTLE_ACCOUNT_KEY),
+        format!("client:{client}"),
+    ]
+}
+
+/// Verifies a password against `hash` under the throttle: the attempt is counted before the
+/// hash is checked (so forty concurrent guesses are forty counted attempts, and only those
+/// the back-off allows are ever evaluated), and refused while any of `keys` is locked.
+///
+/// # Errors
+/// [`AppError::TooManyRequests`] while locked out.
+pub async fn throttled_verify(
+    state: &AppState,
+    keys: &[String],
+    password: &str,
+    hash: String,
+) -> Result<bool, AppError> {
+    let now = holdfast_store::clock::now();
+    if let Some(until) = state.store.reserve_login_attempt(keys, now).await? {
+        return Err(AppError::TooManyRequests((until - now).num_seconds() + 1));
+    }
+    let pw = password.to_owned();
+    tokio::task::spawn_blocking(move || holdfast_store::verify_password(&pw, &hash))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
 /// Checks an email and password, with throttling per account and per client address, and
 /// starts a session. Successes and failures are audit events.
 ///
 /// # Errors
-/// [`AppError::TooManyRequests`] while locked out, [`AppError::Unauthenticated`] for wrong
-/// credentials or a disabled account (one message for all, so accounts cannot be probed).
+/// [`AppError::Invalid`] for an email no address can be (too long, control characters),
+/// before anything is counted or stored; [`AppError::TooManyRequests`] while locked out,
+/// [`AppError::Unauthenticated`] for wrong credentials or a disabled account (one message for
+/// all, so accounts cannot be probed).
 pub async fn login(
     state: &AppState,
     client: &str,
     email: &str,
     password: &str,
 ) -> Result<LoggedIn, AppError> {
+    holdfast_core::text::check(
+        "email",
+        email,
+        holdfast_core::text::EMAIL_MAX,
+        holdfast_core::text::Lines::One,
+    )?;
+    holdfast_core::text::check(
+        "password",
+        password,
+        holdfast_core::text::LONG_MAX,
+        holdfast_core::text::Lines::One,
+    )?;
     let now = holdfast_store::clock::now();
     let normalised = email.trim().to_lowercase();
-    let keys = vec![format!("account:{normalised}"), format!("client:{client}")];
-    if let Some(until) = state.store.login_locked_until(&keys, now).await? {
-        return Err(AppError::TooManyRequests((until - now).num_seconds() + 1));
-    }
+    let keys = throttle_keys(&normalised, client);
     let account = match holdfast_core::person::EmailAddress::parse("email", email) {
         Ok(e) => state.store.user_account_for_login(&e).await?,
         Err(_) => None,
@@ -289,16 +334,13 @@ pub async fn login(
         Some((a, h)) => (h, Some(a)),
         None => (DUMMY_HASH.to_owned(), None),
     };
-    let pw = password.to_owned();
-    let ok = tokio::task::spawn_blocking(move || holdfast_store::verify_password(&pw, &hash))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let ok = throttled_verify(state, &keys, password, hash).await?;
     let account = match account {
         Some(a) if ok && !a.disabled => a,
         _ => {
             state
                 .store
-                .record_login_failure(&keys, &normalised, client, now)
+                .record_login_failure(&normalised, client)
                 .await?;
             return Err(AppError::BadCredentials);
         }

@@ -10,6 +10,7 @@ mod api;
 pub mod auth;
 mod error;
 pub mod form;
+pub mod headers;
 pub mod list;
 mod openapi;
 mod pages;
@@ -75,8 +76,11 @@ impl Heartbeat {
 /// `secure_cookies` is turned on.
 #[derive(Debug, Clone)]
 pub struct WebConfig {
-    /// Mark cookies `Secure` (set when Holdfast is served over HTTPS).
+    /// Mark cookies `Secure` and send HSTS (set when Holdfast is served over HTTPS).
     pub secure_cookies: bool,
+    /// Where people reach Holdfast (`https://isms.example.com`): the base of every address
+    /// Holdfast hands out, such as a calendar feed's.
+    pub public_url: String,
     /// A session unused this long ends.
     pub session_idle: Duration,
     /// A session ends this long after login, however used.
@@ -91,6 +95,7 @@ impl Default for WebConfig {
     fn default() -> Self {
         Self {
             secure_cookies: false,
+            public_url: "http://127.0.0.1:8080".into(),
             session_idle: Duration::from_secs(60 * 60),
             session_absolute: Duration::from_secs(12 * 60 * 60),
             body_limit: 1024 * 1024,
@@ -116,8 +121,16 @@ pub fn app(store: Store, config: WebConfig) -> Router {
         config: Arc::new(config),
     };
     let request_id = HeaderName::from_static("x-request-id");
-    routes::build(state)
+    routes::build(state.clone())
         .into_router()
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            headers::refuse_nul,
+        ))
+        .layer(axum::middleware::map_response_with_state(
+            state,
+            headers::add,
+        ))
         .layer(DefaultBodyLimit::max(limit))
         .layer(
             TraceLayer::new_for_http()

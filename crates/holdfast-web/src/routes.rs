@@ -107,9 +107,10 @@ impl Routes {
         }
         if let Access::Login(action) = info.access {
             let kind = info.kind;
+            let limit = info.body_limit.unwrap_or(self.state.config.body_limit);
             route = route.route_layer(from_fn_with_state(
                 self.state.clone(),
-                move |state, req, next| authorize(state, action, kind, req, next),
+                move |state, req, next| authorize(state, action, kind, limit, req, next),
             ));
         }
         self.router = self.router.route(info.path, route);
@@ -208,6 +209,7 @@ async fn authorize(
     State(state): State<AppState>,
     action: Action,
     kind: Kind,
+    limit: usize,
     req: Request,
     next: Next,
 ) -> Response {
@@ -232,39 +234,24 @@ async fn authorize(
         }
         Kind::Page if parts.method == Method::GET => body,
         Kind::Page => {
-            // Form posts carry the token in the `_csrf` field; read the (size-limited) body
-            // once, check it, and hand the same bytes on.
-            // Form posts are small, except file uploads, which the form handler checks itself.
+            // Form posts carry the token in the `_csrf` field, never in the address (which
+            // ends up in logs, history and Referer headers): read the size-limited body
+            // once, check it, and hand the same bytes on. An upload form sends `_csrf` as its
+            // first part.
             let is_multipart = parts
                 .headers
                 .get(header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.starts_with("multipart/form-data"));
-            if is_multipart {
-                let sent = parts
-                    .headers
-                    .get(crate::auth::CSRF_HEADER)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("")
-                    .to_owned();
-                let query_token = parts
-                    .uri
-                    .query()
-                    .and_then(|q| form_field(q.as_bytes(), "_csrf"))
-                    .unwrap_or_default();
-                let token = if sent.is_empty() { query_token } else { sent };
-                if let Err(e) = check_form_csrf(&caller, &token) {
-                    return e.into_response();
-                }
-                parts.extensions.insert(caller);
-                return next.run(Request::from_parts(parts, body)).await;
-            }
-            let bytes = match axum::body::to_bytes(body, state.config.body_limit).await {
+                .and_then(|v| multer::parse_boundary(v).ok());
+            let bytes = match axum::body::to_bytes(body, limit).await {
                 Ok(b) => b,
-                Err(_) => return AppError::TooLarge(state.config.body_limit).into_response(),
+                Err(_) => return AppError::TooLarge(limit).into_response(),
             };
-            let sent = form_field(&bytes, "_csrf").unwrap_or_default();
-            if let Err(e) = check_form_csrf(&caller, &sent) {
+            let sent = match is_multipart {
+                Some(boundary) => first_part_field(bytes.clone(), boundary, "_csrf").await,
+                None => form_field(&bytes, "_csrf"),
+            };
+            if let Err(e) = check_form_csrf(&caller, &sent.unwrap_or_default()) {
                 return e.into_response();
             }
             Body::from(bytes)
@@ -305,6 +292,17 @@ fn unauthenticated(kind: Kind, parts: &axum::http::request::Parts) -> Response {
             resp
         }
     }
+}
+
+/// The text of a multipart body's first part when that part is the field `name`.
+async fn first_part_field(body: axum::body::Bytes, boundary: String, name: &str) -> Option<String> {
+    let stream = futures::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let mut parts = multer::Multipart::new(stream, boundary);
+    let field = parts.next_field().await.ok()??;
+    if field.name() != Some(name) {
+        return None;
+    }
+    field.text().await.ok()
 }
 
 /// One field of an `application/x-www-form-urlencoded` body, decoded.

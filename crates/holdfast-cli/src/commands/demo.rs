@@ -16,7 +16,11 @@ use crate::cli::DemoArgs;
 const ACTOR: Actor = Actor::System("demo");
 const DOMAIN: &str = "northwind.example";
 
-pub async fn run(db: Option<&str>, args: DemoArgs) -> anyhow::Result<Outcome> {
+pub async fn run(
+    db: Option<&str>,
+    key_path: Option<&std::path::Path>,
+    args: DemoArgs,
+) -> anyhow::Result<Outcome> {
     // Without a URL the demo lives in a temporary folder that goes away when it stops.
     let temp = match db {
         Some(_) => None,
@@ -163,7 +167,12 @@ pub async fn run(db: Option<&str>, args: DemoArgs) -> anyhow::Result<Outcome> {
         store.close().await;
         return Ok(Outcome::Success);
     };
-    let outcome = crate::commands::serve::serve(store, &args.serve, listener).await;
+    // The demo's trail is checkpointed like any other, with a key beside its database.
+    let key_path = key_path.map_or_else(|| crate::commands::key::default_path(&url), Into::into);
+    let (key, _) = crate::commands::key::load_or_create(&key_path)?;
+    store.register_signing_key(&key).await?;
+    println!("Checkpoint key: {}", key_path.display());
+    let outcome = crate::commands::serve::serve(store, &args.serve, listener, Some(key)).await;
     drop(temp);
     outcome
 }

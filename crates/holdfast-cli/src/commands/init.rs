@@ -12,7 +12,7 @@ use crate::cli::InitArgs;
 
 const ACTOR: Actor = Actor::Cli("init");
 
-pub async fn run(db: &str, args: InitArgs) -> anyhow::Result<Outcome> {
+pub async fn run(db: &str, key_path: &std::path::Path, args: InitArgs) -> anyhow::Result<Outcome> {
     // Validate everything the operator typed before touching the database.
     let email = match args.admin_email {
         Some(e) => e,
@@ -63,8 +63,30 @@ pub async fn run(db: &str, args: InitArgs) -> anyhow::Result<Outcome> {
         );
     }
     offer_library(&store, org.id, args.process_library).await?;
+    checkpoint(&store, key_path).await?;
     store.close().await;
     Ok(Outcome::Success)
+}
+
+/// Creates the checkpoint signing key when there is none, registers it and signs the first
+/// checkpoint, so that even the deletion of every event from now on is caught.
+async fn checkpoint(
+    store: &holdfast_store::Store,
+    key_path: &std::path::Path,
+) -> anyhow::Result<()> {
+    let (key, created) = crate::commands::key::load_or_create(key_path)?;
+    store.register_signing_key(&key).await?;
+    store
+        .sign_checkpoint(&key, holdfast_store::clock::now())
+        .await?;
+    if created {
+        println!(
+            "Checkpoint signing key created at {} (keep it outside the database and back it up). Public key: {}",
+            key_path.display(),
+            key.public_hex()
+        );
+    }
+    Ok(())
 }
 
 /// Adopts the default process library as drafts when asked to (by flag, or at a terminal),

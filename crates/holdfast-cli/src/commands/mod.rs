@@ -2,9 +2,11 @@
 
 pub mod backup;
 pub mod check;
+pub mod checkpoint;
 pub mod demo;
 pub mod demo_processes;
 pub mod init;
+pub mod key;
 pub mod serve;
 pub mod transfer;
 pub mod verify;

@@ -11,25 +11,41 @@ use crate::cli::{ExportArgs, ImportArgs};
 use crate::commands::{check_out_path, open, partial_path};
 
 pub async fn export(db: &str, args: ExportArgs) -> anyhow::Result<Outcome> {
-    check_out_path(&args.out, args.force)?;
+    let (target, pack) = match (&args.out, &args.audit_pack) {
+        (_, Some(pack)) => (pack.clone(), true),
+        (Some(out), None) => (out.clone(), false),
+        (None, None) => anyhow::bail!("say where to write: --out FILE or --audit-pack FILE"),
+    };
+    check_out_path(&target, args.force)?;
     let store = open(db, OpenMode::MustExist).await?;
-    let tmp = partial_path(&args.out)?;
+    let tmp = partial_path(&target)?;
     let result = async {
         let file =
             File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
         let mut out = BufWriter::with_capacity(1 << 20, file);
-        store.export(&mut out).await?;
+        let events = if pack {
+            Some(store.write_audit_pack(&mut out).await?)
+        } else {
+            store.export(&mut out).await?;
+            None
+        };
         out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&tmp, &args.out)
-            .with_context(|| format!("cannot write {}", args.out.display()))
+        std::fs::rename(&tmp, &target)
+            .with_context(|| format!("cannot write {}", target.display()))?;
+        anyhow::Ok(events)
     }
     .await;
     store.close().await;
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    result?;
-    println!("exported to {}", args.out.display());
+    match result? {
+        Some(n) => println!(
+            "audit pack of {n} events written to {}; check it with scripts/verify-audit-pack.py",
+            target.display()
+        ),
+        None => println!("exported to {}", target.display()),
+    }
     Ok(Outcome::Success)
 }
 

@@ -428,19 +428,17 @@ async fn download(
                 header::CONTENT_TYPE,
                 HeaderValue::from_str(&ct).map_err(|e| AppError::Internal(e.to_string()))?,
             );
-            let name = ev
-                .filename
-                .unwrap_or_else(|| "evidence".into())
-                .replace(['"', '\\', '\r', '\n'], "_");
-            let disposition = format!("attachment; filename=\"{name}\"");
+            let disposition =
+                crate::headers::attachment(ev.filename.as_deref().unwrap_or("evidence"));
             resp.headers_mut().insert(
                 header::CONTENT_DISPOSITION,
                 HeaderValue::from_str(&disposition)
                     .map_err(|e| AppError::Internal(e.to_string()))?,
             );
+            // A download is never run as a page, whatever its bytes.
             resp.headers_mut().insert(
-                "x-content-type-options",
-                HeaderValue::from_static("nosniff"),
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; sandbox"),
             );
             Ok(resp)
         }

@@ -130,9 +130,12 @@ pub(crate) fn time_bound(
 
 async fn list(
     State(st): State<AppState>,
+    caller: crate::auth::Caller,
     p: crate::service::audit::AuditParams,
 ) -> Result<Json<Page<EventDto>>, AppError> {
-    Ok(Json(crate::service::audit::list(&st, &p).await?))
+    Ok(Json(
+        crate::service::audit::list(&st, caller.role(), &p).await?,
+    ))
 }
 
 impl ChainDto {

@@ -5,7 +5,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use holdfast_core::ical::{self, CalendarFeed, FeedSubject};
 use holdfast_core::ids::ProcessId;
@@ -178,30 +178,22 @@ pub(crate) async fn create_feed(
 }
 
 /// The absolute URL of `path` as the caller reached this server.
-pub(crate) fn absolute_url(st: &AppState, headers: &HeaderMap, path: &str) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = if st.config.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}{path}")
+/// The address people reach Holdfast at, from configuration: never from the request's
+/// `Host` header, which whoever sends the request chooses.
+pub(crate) fn absolute_url(st: &AppState, path: &str) -> String {
+    format!("{}{path}", st.config.public_url.trim_end_matches('/'))
 }
 
 async fn create(
     State(st): State<AppState>,
     caller: Caller,
-    headers: HeaderMap,
     ApiJson(body): ApiJson<NewFeedDto>,
 ) -> Result<(StatusCode, Json<CreatedFeedDto>), AppError> {
     let (path, feed) = create_feed(&st, &caller, body.process_id.as_deref()).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedFeedDto {
-            url: absolute_url(&st, &headers, &path),
+            url: absolute_url(&st, &path),
             feed: FeedDto::from(&feed),
         }),
     ))
@@ -242,6 +234,13 @@ async fn feed(
         false => None,
     }
     .ok_or(AppError::NotFound("calendar feed"))?;
+    let maker = match feed.maker() {
+        Some(id) => st.store.user_account(id).await.ok(),
+        None => None,
+    };
+    if !maker.is_some_and(|m| feed.still_allowed(&m)) {
+        return Err(AppError::NotFound("calendar feed"));
+    }
     let name = match feed.subject {
         FeedSubject::Person(id) => format!("Holdfast: work of {}", st.store.person(id).await?.name),
         FeedSubject::Process(id) => format!("Holdfast: {}", st.store.process(id).await?.name),

@@ -97,6 +97,7 @@ pub struct DashboardDto {
 /// it, read in one statement.
 pub(crate) async fn figures(
     st: &AppState,
+    role: holdfast_core::account::Role,
     as_of: holdfast_core::clock::AsOf,
     mine: Option<&(
         [holdfast_store::ActivityQuery; 2],
@@ -126,7 +127,13 @@ pub(crate) async fn figures(
             user_accounts: c.user_accounts,
             api_tokens: c.api_tokens,
             locations: c.locations,
-            audit_events: c.audit_events,
+            // The trail as this reader's role may read it (the tally of account events
+            // counts exactly the records the policy hides).
+            audit_events: if holdfast_core::policy::audit_records_hidden_from(role).is_empty() {
+                c.audit_events
+            } else {
+                c.audit_events - c.account_audit_events
+            },
             processes_active: o.processes_active,
             runs_overdue: o.runs_overdue,
             runs_due_this_week: o.runs_due_this_week,
@@ -139,7 +146,8 @@ pub(crate) async fn figures(
 
 async fn dashboard(
     State(st): State<AppState>,
+    caller: crate::auth::Caller,
     super::Now(now): super::Now,
 ) -> Result<Json<DashboardDto>, AppError> {
-    Ok(Json(figures(&st, now, None).await?.0))
+    Ok(Json(figures(&st, caller.role(), now, None).await?.0))
 }

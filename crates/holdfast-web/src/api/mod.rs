@@ -168,9 +168,15 @@ pub fn if_match(headers: &HeaderMap) -> Result<i64, AppError> {
     let raw = headers
         .get(header::IF_MATCH)
         .ok_or(AppError::PreconditionRequired)?;
-    raw.to_str()
-        .ok()
-        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+    let raw = raw.to_str().unwrap_or("").trim();
+    if raw.starts_with("W/") {
+        // RFC 9110 compares If-Match strongly: a weak tag never matches.
+        return Err(AppError::BadRequest(
+            "If-Match needs the strong ETag from a previous response, such as \"3\", not a weak W/ one".into(),
+        ));
+    }
+    raw.strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| {
             AppError::BadRequest(

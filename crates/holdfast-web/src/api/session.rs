@@ -218,33 +218,57 @@ async fn update_me(
 
 async fn change_password(
     State(st): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
     caller: Caller,
     ApiJson(body): ApiJson<PasswordDto>,
 ) -> Result<StatusCode, AppError> {
-    set_own_password(&st, &caller, &body.current_password, body.new_password).await?;
+    let client = addr.ip().to_string();
+    set_own_password(
+        &st,
+        &caller,
+        &client,
+        &body.current_password,
+        body.new_password,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Checks the current password and sets the new one; shared by the API and the profile page.
+/// The check is throttled like a login (a stolen session must not become a way to guess the
+/// password), and the change ends the account's other sessions and its API tokens.
 ///
 /// # Errors
-/// 422 naming `current_password` when it is wrong, or `password` when the new one is too short.
+/// 422 naming `current_password` when it is wrong, or `password` when the new one is too short;
+/// 429 while guesses are locked out.
 pub async fn set_own_password(
     st: &AppState,
     caller: &Caller,
+    client: &str,
     current: &str,
     new: String,
 ) -> Result<(), AppError> {
     let new = NewPassword::parse(new)?;
+    holdfast_core::text::check(
+        "current_password",
+        current,
+        holdfast_core::text::LONG_MAX,
+        holdfast_core::text::Lines::One,
+    )?;
     let (_, hash) = st
         .store
         .user_account_for_login(&caller.account.email)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    let current = current.to_owned();
-    let ok = tokio::task::spawn_blocking(move || holdfast_store::verify_password(&current, &hash))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let keys = [
+        format!(
+            "{}{}",
+            holdfast_store::THROTTLE_ACCOUNT_KEY,
+            caller.account.email
+        ),
+        format!("client:{client}"),
+    ];
+    let ok = crate::auth::throttled_verify(st, &keys, current, hash).await?;
     if !ok {
         return Err(AppError::invalid(
             "current_password",

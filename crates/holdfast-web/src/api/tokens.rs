@@ -73,6 +73,8 @@ pub struct TokenDto {
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Revoked then.
     pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Last used then (to the nearest ten minutes); never, when absent.
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl From<&ApiToken> for TokenDto {
@@ -85,6 +87,7 @@ impl From<&ApiToken> for TokenDto {
             created_at: t.created_at,
             expires_at: t.expires_at,
             revoked_at: t.revoked_at,
+            last_used_at: t.last_used_at,
         }
     }
 }
@@ -98,7 +101,7 @@ pub struct NewTokenDto {
     /// Its role; defaults to mine and can never exceed it.
     #[serde(default)]
     pub role: Option<RoleDto>,
-    /// Days until it stops working (1 to 3650); never, when absent.
+    /// Days until it stops working (1 to 365); 90 when absent.
     #[serde(default)]
     pub expires_in_days: Option<i64>,
 }
@@ -130,16 +133,10 @@ pub(crate) async fn create_token(
             ),
         ));
     }
-    let expires_at = match days {
-        None => None,
-        Some(d @ 1..=3650) => Some(holdfast_store::clock::now() + chrono::Duration::days(d)),
-        Some(_) => {
-            return Err(AppError::invalid(
-                "expires_in_days",
-                "expires_in_days must be between 1 and 3650",
-            ));
-        }
-    };
+    let expires_at = Some(holdfast_core::account::token_expiry(
+        days,
+        holdfast_store::clock::now(),
+    )?);
     let secret = format!("{TOKEN_PREFIX}{}", random_secret()?);
     let token = st
         .store

@@ -54,6 +54,7 @@ struct TokenRow {
     role: &'static str,
     created: String,
     expires: String,
+    last_used: String,
     revoked: bool,
 }
 
@@ -125,6 +126,10 @@ async fn tokens_page(
                         expires: t.expires_at.map_or_else(
                             || "never".to_owned(),
                             |e| e.format("%Y-%m-%d").to_string(),
+                        ),
+                        last_used: t.last_used_at.map_or_else(
+                            || "never".to_owned(),
+                            |u| u.format("%Y-%m-%d %H:%M").to_string(),
                         ),
                         revoked: t.revoked_at.is_some(),
                     })

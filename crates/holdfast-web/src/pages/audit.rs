@@ -89,7 +89,7 @@ async fn browse(
             .in_full_at
             .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string());
         let chain = ChainDto::of(status.report);
-        let page = crate::service::audit::list(&st, &p).await?;
+        let page = crate::service::audit::list(&st, caller.role(), &p).await?;
         let actors = Actors::load(&st, page.items.iter().map(|e| e.actor.as_str())).await?;
         let list = p.view("/audit", &page);
         let rows = page

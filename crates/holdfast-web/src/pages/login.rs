@@ -63,13 +63,19 @@ struct NextParam {
     next: Option<String>,
 }
 
-/// Only same-site paths are followed after login, so a crafted link cannot send a person
-/// elsewhere.
-fn safe_next(next: Option<&str>) -> &str {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
-        _ => "/",
-    }
+/// Only a path on this site is followed after login, so a crafted link cannot send a person
+/// elsewhere: `/` followed by neither `/` nor `\\` (which browsers read as another host), no
+/// backslash anywhere and no control character (browsers strip tabs and newlines, which would
+/// turn `/\t/evil.example` into `//evil.example`, and a newline cannot go in a header).
+#[must_use]
+pub fn safe_next(next: Option<&str>) -> &str {
+    let Some(n) = next else { return "/" };
+    let same_origin_path = n.starts_with('/')
+        && !n[1..].starts_with(['/', '\\'])
+        && !n.contains('\\')
+        && !n.chars().any(char::is_control)
+        && n.len() <= 2_000;
+    if same_origin_path { n } else { "/" }
 }
 
 fn login_page(
@@ -157,4 +163,37 @@ async fn logout(State(st): State<AppState>, caller: Caller) -> Result<Response, 
         .map_err(|e| AppError::Internal(e.to_string()))?;
     resp.headers_mut().append(header::SET_COOKIE, value);
     Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_a_path_on_this_site_is_followed() {
+        for good in [
+            "/",
+            "/processes",
+            "/people?q=rossi&cursor=abc",
+            "/tasks/1#x",
+        ] {
+            assert_eq!(safe_next(Some(good)), good);
+        }
+        for bad in [
+            "//evil.example/x",
+            "/\\evil.example",
+            "/\t/evil.example/x",
+            "/\n/x",
+            "/\r\nSet-Cookie: x=1",
+            "/a\\b",
+            "https://evil.example/",
+            "evil.example",
+            "",
+            "/\u{0}",
+            "/\u{7f}",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
 }

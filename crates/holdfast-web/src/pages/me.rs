@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use holdfast_core::FieldError;
 use holdfast_core::ical::FeedSubject;
@@ -203,14 +203,13 @@ struct FeedForm {
 async fn create_feed(
     State(st): State<AppState>,
     caller: Caller,
-    headers: HeaderMap,
     Form(f): Form<FeedForm>,
 ) -> Response {
     let result = calendar::create_feed(&st, &caller, Some(&f.process_id))
         .await
         .map(|(path, _)| {
             let outcome = Outcome {
-                new_feed_url: Some(calendar::absolute_url(&st, &headers, &path)),
+                new_feed_url: Some(calendar::absolute_url(&st, &path)),
                 ..Outcome::default()
             };
             (outcome, StatusCode::CREATED)
@@ -270,10 +269,12 @@ struct PasswordForm {
 
 async fn password(
     State(st): State<AppState>,
+    axum::extract::ConnectInfo(addr): axum::extract::ConnectInfo<std::net::SocketAddr>,
     caller: Caller,
     Form(f): Form<PasswordForm>,
 ) -> Response {
-    let result = set_own_password(&st, &caller, &f.current_password, f.new_password)
+    let client = addr.ip().to_string();
+    let result = set_own_password(&st, &caller, &client, &f.current_password, f.new_password)
         .await
         .map(|()| {
             let said = Outcome::said("Your password was changed; your other sessions were ended.");

@@ -251,7 +251,7 @@ async fn dashboard(
 ) -> Response {
     let result = async {
         let mine = crate::service::work::queries(&caller, now);
-        figures(&st, now, mine.as_ref()).await
+        figures(&st, caller.role(), now, mine.as_ref()).await
     }
     .await;
     match result {

@@ -309,17 +309,24 @@ async fn upload_response(
     }
 }
 
-/// Reads an upload form: the `requirement` field (a run's evidence item, or what a task's
-/// file shows), which comes first, then the file.
+/// Reads an upload form: the `_csrf` field (checked before the handler runs), the
+/// `requirement` field (a run's evidence item, or what a task's file shows), then the file.
 async fn read_upload_with_requirement(
     mut mp: Multipart,
 ) -> Result<(holdfast_store::NewEvidence, String, String), AppError> {
     let mut requirement = String::new();
-    if let Some(field) = mp
+    let mut field = mp
         .next_field()
         .await
-        .map_err(|e| AppError::BadRequest(e.body_text()))?
-    {
+        .map_err(|e| AppError::BadRequest(e.body_text()))?;
+    if field.as_ref().is_some_and(|f| f.name() == Some("_csrf")) {
+        drop(field);
+        field = mp
+            .next_field()
+            .await
+            .map_err(|e| AppError::BadRequest(e.body_text()))?;
+    }
+    if let Some(field) = field {
         if field.name() == Some("requirement") {
             requirement = field
                 .text()

@@ -27,11 +27,15 @@ pub struct AuditFilters {
 /// The audit trail's parameters: newest first.
 pub type AuditParams = ListParams<FixedOrder, AuditFilters>;
 
-/// One page of the audit trail, newest first.
+/// One page of the audit trail, newest first, without the records `role` may not read.
 ///
 /// # Errors
 /// 422 naming `from` or `to` when not a date or time; as the store otherwise.
-pub async fn list(st: &AppState, p: &AuditParams) -> Result<Page<EventDto>, AppError> {
+pub async fn list(
+    st: &AppState,
+    role: holdfast_core::account::Role,
+    p: &AuditParams,
+) -> Result<Page<EventDto>, AppError> {
     let f = &p.filters;
     let before_seq = match &p.after {
         None => None,
@@ -52,6 +56,7 @@ pub async fn list(st: &AppState, p: &AuditParams) -> Result<Page<EventDto>, AppE
         to: time_bound("to", f.to.as_deref(), true)?,
         before_seq,
         limit: p.fetch(),
+        hidden: holdfast_core::policy::audit_records_hidden_from(role),
     };
     let (events, total) = st.store.list_audit_events(&q).await?;
     Ok(p.page(

@@ -17,4 +17,5 @@ mod openapi;
 mod pages;
 mod people;
 mod processes;
+mod security;
 mod users_tokens;

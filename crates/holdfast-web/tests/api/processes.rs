@@ -471,8 +471,10 @@ async fn tasks_take_evidence_and_a_refused_upload_stores_nothing(db: Db) {
     // Through the page: a run's upload under a name the process does not ask for is refused
     // and leaves no file behind; a task's upload is attached.
     let files = app.count("evidence").await;
+    let csrf = owner.csrf.clone().expect("csrf");
     let upload = |action: String, requirement: &str| {
         let form = reqwest::multipart::Form::new()
+            .text("_csrf", csrf.clone())
             .text("requirement", requirement.to_owned())
             .part(
                 "file",
@@ -481,10 +483,9 @@ async fn tasks_take_evidence_and_a_refused_upload_stores_nothing(db: Db) {
                     .mime_str("text/csv")
                     .expect("mime"),
             );
-        let csrf = owner.csrf.clone().expect("csrf");
         owner
             .client
-            .post(format!("{}{action}?_csrf={csrf}", owner.base))
+            .post(format!("{}{action}", owner.base))
             .multipart(form)
             .send()
     };

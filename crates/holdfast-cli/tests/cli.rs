@@ -296,13 +296,19 @@ fn export_import_export_round_trips_and_verifies() {
             .status
             .success()
     );
-    assert_eq!(
-        std::fs::read(&first).expect("first"),
-        std::fs::read(&second).expect("second")
-    );
+    // The copy holds everything the original held, and its trail goes on with one event
+    // saying it was imported.
+    let read = |p: &Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(p).expect("read")).expect("json")
+    };
+    let (a, mut b) = (read(&first), read(&second));
+    let events = b["tables"]["audit_event"].as_array_mut().expect("events");
+    let imported = events.pop().expect("the import's own event");
+    assert_eq!(imported["action"], "imported");
+    assert_eq!(a, b);
     let o = holdfast(&copy, &["verify"]);
     assert!(
-        stdout(&o).starts_with("2 events verified, chain intact"),
+        stdout(&o).starts_with("3 events verified, chain intact"),
         "{}",
         stdout(&o)
     );
@@ -313,6 +319,149 @@ fn export_import_export_round_trips_and_verifies() {
         doc["tables"]["audit_event"].as_array().map(Vec::len),
         Some(2)
     );
+}
+
+#[tokio::test]
+async fn verify_catches_what_the_chain_alone_cannot_and_the_auditor_script_agrees() {
+    let d = Dir::new();
+    let db = d.url("h.db");
+    init(&db);
+    let key = d.path("h.db.signing-key");
+    assert!(
+        key.exists(),
+        "init made the signing key beside the database"
+    );
+    let o = holdfast(&db, &["verify"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("1 checkpoints verified"),
+        "{}",
+        stdout(&o)
+    );
+    let witness = d.path("witness.json");
+    let o = holdfast(
+        &db,
+        &["checkpoint", "--out", witness.to_str().expect("path")],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = holdfast(
+        &db,
+        &["verify", "--witness", witness.to_str().expect("path")],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("witness matches"), "{}", stdout(&o));
+
+    // The auditor's own script checks a pack without Holdfast.
+    let pack = d.path("pack.json");
+    let o = holdfast(
+        &db,
+        &["export", "--audit-pack", pack.to_str().expect("path")],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scripts/verify-audit-pack.py"
+    );
+    let check = |pack: &Path| {
+        Command::new("python3")
+            .arg(script)
+            .arg(pack)
+            .output()
+            .expect("python3 with cryptography (pip install cryptography)")
+    };
+    let o = check(&pack);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("intact"), "{}", stdout(&o));
+
+    // A row changed with SQL, outside Holdfast.
+    exec_sql(&db, "update user_account set role = 'member'").await;
+    let out = stdout(&holdfast(&db, &["verify"]));
+    assert!(
+        out.contains("role is \"member\" but its history says \"admin\""),
+        "{out}"
+    );
+    exec_sql(&db, "update user_account set role = 'admin'").await;
+    assert_eq!(holdfast(&db, &["verify"]).status.code(), Some(0));
+
+    // Cut the newest event: the chain still verifies, the checkpoint does not.
+    tamper(
+        &db,
+        "delete from audit_event where seq = (select max(seq) from audit_event)",
+    )
+    .await;
+    let o = holdfast(&db, &["verify"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(out.contains("chain intact"), "{out}");
+    assert!(
+        out.contains("checkpoint problem: checkpoint 1 signed 2 events but the trail holds 1"),
+        "{out}"
+    );
+    assert!(
+        out.contains("append-only trigger missing: audit_event_refuse_update"),
+        "{out}"
+    );
+    let cut = d.path("cut.json");
+    assert!(
+        holdfast(
+            &db,
+            &["export", "--audit-pack", cut.to_str().expect("path")]
+        )
+        .status
+        .success()
+    );
+    let o = check(&cut);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("checkpoint 1 signed 2 events but the trail holds 1"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[tokio::test]
+async fn verify_into_a_closed_pipe_exits_cleanly() {
+    let d = Dir::new();
+    let db = d.url("h.db");
+    init(&db);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_holdfast"))
+        .args(["--database-url", &db, "verify"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run");
+    // The reader goes away before anything is written, as `| head -0` would.
+    drop(child.stdout.take());
+    let o = child.wait_with_output().expect("wait");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+}
+
+#[test]
+fn import_refuses_a_rewritten_trail_and_writes_nothing() {
+    let d = Dir::new();
+    let db = d.url("a.db");
+    init(&db);
+    let out = d.path("doc.json");
+    assert!(
+        holdfast(&db, &["export", "--out", out.to_str().expect("path")])
+            .status
+            .success()
+    );
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out).expect("read")).expect("json");
+    // An event's row edited in the document: 2 is the administrator's creation.
+    let event = &mut doc["tables"]["audit_event"][1];
+    let after = event["after_json"]
+        .as_str()
+        .expect("after")
+        .replace("admin", "owner");
+    event["after_json"] = serde_json::Value::String(after);
+    let forged = d.path("forged.json");
+    std::fs::write(&forged, serde_json::to_vec(&doc).expect("json")).expect("write");
+    let o = holdfast(&d.url("b.db"), &["import", forged.to_str().expect("path")]);
+    assert_usage_error(&o, "the export's audit trail is broken (event 2 modified");
+    assert!(!d.path("b.db").exists(), "nothing was written");
 }
 
 #[test]

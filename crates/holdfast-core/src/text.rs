@@ -186,7 +186,10 @@ mod tests {
 
     #[test]
     fn required_and_optional_trim_first() {
-        assert_eq!(required("t", "  x  ", 5, Lines::One).expect("accepted"), "x");
+        assert_eq!(
+            required("t", "  x  ", 5, Lines::One).expect("accepted"),
+            "x"
+        );
         assert!(required("t", "   ", 5, Lines::One).is_err());
         assert_eq!(optional("t", "  ", 5, Lines::One).expect("accepted"), None);
         assert_eq!(
@@ -207,12 +210,18 @@ mod tests {
 
     #[test]
     fn file_names_lose_paths_controls_and_direction_marks() {
-        assert_eq!(file_name("f", "report.pdf").expect("accepted"), "report.pdf");
+        assert_eq!(
+            file_name("f", "report.pdf").expect("accepted"),
+            "report.pdf"
+        );
         assert_eq!(
             file_name("f", "C:\\Users\\ada\\report.pdf").expect("accepted"),
             "report.pdf"
         );
-        assert_eq!(file_name("f", "../../etc/passwd").expect("accepted"), "passwd");
+        assert_eq!(
+            file_name("f", "../../etc/passwd").expect("accepted"),
+            "passwd"
+        );
         assert_eq!(
             file_name("f", "invoice\u{202E}fdp.exe").expect("accepted"),
             "invoicefdp.exe"

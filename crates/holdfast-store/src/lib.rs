@@ -40,6 +40,7 @@ mod readiness;
 mod rows;
 mod rules;
 mod sessions;
+mod state;
 mod tasks;
 mod tokens;
 mod transfer;

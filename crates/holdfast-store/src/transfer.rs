@@ -540,6 +540,7 @@ impl Store {
                 document.schema_version
             )));
         }
+        let (events, checkpoints) = document.check_trail()?;
         let mut tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("begin immediate").await?,
             Backend::Postgres => self.pool.begin().await?,
@@ -601,7 +602,12 @@ impl Store {
         tx.commit()
             .await
             .map_err(|e| StoreError::Import(format!("the database refused the import: {e}")))?;
-        Ok(())
+        // The trail goes on from the imported one and says where this database came from.
+        let mut w = self.write(&crate::Actor::Cli("import")).await?;
+        let after = serde_json::json!({"events": events, "checkpoints": checkpoints, "schema_version": document.schema_version});
+        w.record("database", "import", "imported", None, Some(&after))
+            .await?;
+        w.commit().await
     }
 }
 
@@ -614,6 +620,106 @@ pub struct ImportDocument {
 }
 
 impl ImportDocument {
+    /// The rows of table `name`, with the position of each of its columns.
+    fn rows_of(&self, name: &str) -> (Vec<&Vec<Value>>, impl Fn(&str) -> usize) {
+        let i = TABLES
+            .iter()
+            .position(|t| t.name == name)
+            .unwrap_or(usize::MAX);
+        let rows = self
+            .tables
+            .get(i)
+            .map(|r| r.iter().collect())
+            .unwrap_or_default();
+        let columns: Vec<&str> = TABLES
+            .get(i)
+            .map(|t| t.columns.iter().map(|(c, _)| *c).collect())
+            .unwrap_or_default();
+        (rows, move |c: &str| {
+            columns.iter().position(|x| *x == c).unwrap_or(usize::MAX)
+        })
+    }
+
+    /// Verifies the document's audit trail and checkpoints before anything is written: an
+    /// import must not launder a rewritten history into a fresh database. Returns how many
+    /// events and checkpoints it holds.
+    ///
+    /// # Errors
+    /// [`StoreError::Import`] naming the first broken event or the checkpoint problem.
+    pub fn check_trail(&self) -> Result<(i64, usize), StoreError> {
+        let text = |row: &Vec<Value>, i: usize| {
+            row.get(i)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let int = |row: &Vec<Value>, i: usize| row.get(i).and_then(Value::as_i64).unwrap_or(0);
+        let (events, col) = self.rows_of("audit_event");
+        let mut verifier = holdfast_core::audit::ChainVerifier::new();
+        let mut hashes = std::collections::HashMap::new();
+        let by_hash: std::collections::HashMap<String, i64> = events
+            .iter()
+            .map(|r| (text(r, col("hash")), int(r, col("seq"))))
+            .collect();
+        for r in &events {
+            let stored = holdfast_core::audit::StoredEvent {
+                event: holdfast_core::audit::Event {
+                    seq: int(r, col("seq")),
+                    at: text(r, col("occurred_at")),
+                    actor: text(r, col("actor")),
+                    entity_type: text(r, col("entity_type")),
+                    entity_id: text(r, col("entity_id")),
+                    action: text(r, col("action")),
+                    before: text(r, col("before_json")),
+                    after: text(r, col("after_json")),
+                },
+                prev_hash: text(r, col("prev_hash")),
+                hash: text(r, col("hash")),
+            };
+            if let Err(suspect) = verifier.check(&stored) {
+                let b = match suspect {
+                    holdfast_core::audit::Suspect::Broken(b) => b,
+                    holdfast_core::audit::Suspect::Unlinked { seq, claims_prev } => {
+                        verifier.classify_unlinked(seq, by_hash.get(&claims_prev).copied())
+                    }
+                };
+                return Err(StoreError::Import(format!(
+                    "the export's audit trail is broken ({b}); nothing was imported"
+                )));
+            }
+            hashes.insert(stored.event.seq, stored.hash);
+        }
+        let (keys, kcol) = self.rows_of("signing_key");
+        let (rows, ccol) = self.rows_of("audit_checkpoint");
+        let checkpoints: Vec<holdfast_core::checkpoint::Checkpoint> = rows
+            .iter()
+            .map(|r| holdfast_core::checkpoint::Checkpoint {
+                number: int(r, ccol("number")),
+                seq: int(r, ccol("seq")),
+                head: text(r, ccol("head")),
+                at: text(r, ccol("signed_at")),
+                prev: text(r, ccol("prev")),
+                signature: text(r, ccol("signature")),
+            })
+            .collect();
+        if let Some(key) = keys.first().map(|r| text(r, kcol("public_key"))) {
+            let problems =
+                holdfast_core::checkpoint::check(&checkpoints, &key, verifier.verified(), |s| {
+                    hashes.get(&s).cloned()
+                });
+            if let Some(p) = problems.first() {
+                return Err(StoreError::Import(format!(
+                    "the export's checkpoints do not match its trail ({p}); nothing was imported"
+                )));
+            }
+        } else if !checkpoints.is_empty() {
+            return Err(StoreError::Import(
+                "the export holds checkpoints but no signing key; nothing was imported".into(),
+            ));
+        }
+        Ok((verifier.verified(), checkpoints.len()))
+    }
+
     /// Parses and checks an export document: format, version and every row's columns and
     /// types. Errors name where the problem is (line and column for broken JSON, table, row
     /// and column for bad data).

@@ -6,6 +6,8 @@
 #![allow(clippy::disallowed_methods)]
 
 mod common;
+#[path = "store/trail.rs"]
+mod trail;
 
 use chrono::NaiveDate;
 use common::TestDb;
@@ -879,7 +881,22 @@ async fn migrations_are_idempotent(db: TestDb) {
     assert!(db.store.schema_version().await.expect("version") >= 20_261_201_000_001);
 }
 
+use trail::{
+    a_forged_append_or_a_row_changed_outside_disagrees_with_the_records,
+    a_forged_insert_is_caught_by_its_checkpoint, a_removed_checkpoint_is_caught,
+    a_rewritten_trail_is_caught_by_its_checkpoint,
+    an_intact_trail_raises_nothing_and_refuses_edits, cutting_the_newest_events_is_caught,
+    swapped_evidence_bytes_are_named,
+};
+
 on_both_databases!(
+    an_intact_trail_raises_nothing_and_refuses_edits,
+    cutting_the_newest_events_is_caught,
+    a_rewritten_trail_is_caught_by_its_checkpoint,
+    a_forged_insert_is_caught_by_its_checkpoint,
+    a_forged_append_or_a_row_changed_outside_disagrees_with_the_records,
+    swapped_evidence_bytes_are_named,
+    a_removed_checkpoint_is_caught,
     creating_records_appends_one_verified_event_each,
     a_duplicate_email_is_a_conflict_and_stores_nothing,
     an_unknown_manager_is_rejected_and_stores_nothing,

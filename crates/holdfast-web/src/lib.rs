@@ -150,8 +150,7 @@ pub fn app(store: Store, config: WebConfig) -> Router {
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }
 
-/// Serves until Ctrl-C or SIGTERM, then lets in-flight requests finish and closes the
-/// database.
+/// Serves until Ctrl-C or SIGTERM, then lets in-flight requests finish.
 ///
 /// # Errors
 /// When the listener fails.
@@ -168,7 +167,7 @@ pub async fn serve(
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
-    store.close().await;
+    // The caller closes the database: it may still have work to finish (a last checkpoint).
     Ok(())
 }
 

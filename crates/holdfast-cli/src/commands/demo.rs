@@ -157,7 +157,11 @@ pub async fn run(
         "ISMS: {} processes running with {} past runs; {} left three days ago",
         seeded.processes, seeded.runs, seeded.leaver
     );
-    println!("Database: {url}");
+    // The demo's trail is checkpointed like any other, with a key beside its database.
+    let key_path = key_path.map_or_else(|| crate::commands::key::default_path(&url), Into::into);
+    let (key, _) = crate::commands::key::load_or_create(&key_path)?;
+    store.register_signing_key(&key).await?;
+    println!("Database: {url} (checkpoint key {})", key_path.display());
     println!("Open http://{addr}/ and log in as one of:");
     for (role, email, password) in &printed {
         println!("  {:<8} {:<28} {password}", role.as_str(), email.as_str());
@@ -167,11 +171,6 @@ pub async fn run(
         store.close().await;
         return Ok(Outcome::Success);
     };
-    // The demo's trail is checkpointed like any other, with a key beside its database.
-    let key_path = key_path.map_or_else(|| crate::commands::key::default_path(&url), Into::into);
-    let (key, _) = crate::commands::key::load_or_create(&key_path)?;
-    store.register_signing_key(&key).await?;
-    println!("Checkpoint key: {}", key_path.display());
     let outcome = crate::commands::serve::serve(store, &args.serve, listener, Some(key)).await;
     drop(temp);
     outcome

@@ -97,6 +97,14 @@ async fn report(
             g.trigger, g.table
         ));
     }
+    let outside = store.rows_changed_outside().await?;
+    if outside.is_empty() {
+        lines.push("every audited record matches its history".to_owned());
+    }
+    for line in outside {
+        ok = false;
+        lines.push(format!("record changed outside Holdfast: {line}"));
+    }
     let changed = store.changed_evidence().await?;
     for c in &changed {
         ok = false;

@@ -98,43 +98,107 @@ pub fn canonical_json(value: &serde_json::Value) -> String {
     value.to_string()
 }
 
+/// An event's content borrowed from wherever it was read (a database row, an export), so
+/// the verifier hashes it without copying: verification walks every event, and copies were
+/// most of its cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventRef<'a> {
+    /// Position in the chain.
+    pub seq: i64,
+    /// UTC time of the change.
+    pub at: &'a str,
+    /// Who made the change.
+    pub actor: &'a str,
+    /// The kind of record changed.
+    pub entity_type: &'a str,
+    /// The changed record's id.
+    pub entity_id: &'a str,
+    /// What happened.
+    pub action: &'a str,
+    /// The record before, as canonical JSON.
+    pub before: &'a str,
+    /// The record after, as canonical JSON.
+    pub after: &'a str,
+}
+
+impl EventRef<'_> {
+    /// Writes the canonical JSON text of this event into `out` (cleared first).
+    pub fn canonical_into(&self, out: &mut Vec<u8>) {
+        fn text(out: &mut Vec<u8>, v: &str) {
+            // Writing a &str into a Vec cannot fail; serde_json escapes exactly as it
+            // serialises a JSON string value.
+            let _ = serde_json::to_writer(&mut *out, v);
+        }
+        out.clear();
+        // Keys in sorted order; `before` and `after` are already canonical JSON.
+        out.extend_from_slice(b"{\"action\":");
+        text(out, self.action);
+        out.extend_from_slice(b",\"actor\":");
+        text(out, self.actor);
+        out.extend_from_slice(b",\"after\":");
+        out.extend_from_slice(self.after.as_bytes());
+        out.extend_from_slice(b",\"at\":");
+        text(out, self.at);
+        out.extend_from_slice(b",\"before\":");
+        out.extend_from_slice(self.before.as_bytes());
+        out.extend_from_slice(b",\"entity_id\":");
+        text(out, self.entity_id);
+        out.extend_from_slice(b",\"entity_type\":");
+        text(out, self.entity_type);
+        out.extend_from_slice(b",\"seq\":");
+        out.extend_from_slice(self.seq.to_string().as_bytes());
+        out.push(b'}');
+    }
+
+    /// This event's hash when it follows `prev`, using `buf` for the canonical text.
+    #[must_use]
+    pub fn hash_after_with(&self, prev: &ChainHash, buf: &mut Vec<u8>) -> ChainHash {
+        self.canonical_into(buf);
+        let mut h = Sha256::new();
+        h.update(prev.0);
+        h.update(&buf[..]);
+        ChainHash(h.finalize().into())
+    }
+}
+
 impl Event {
+    /// The event borrowed.
+    #[must_use]
+    pub fn as_ref(&self) -> EventRef<'_> {
+        EventRef {
+            seq: self.seq,
+            at: &self.at,
+            actor: &self.actor,
+            entity_type: &self.entity_type,
+            entity_id: &self.entity_id,
+            action: &self.action,
+            before: &self.before,
+            after: &self.after,
+        }
+    }
+
     /// The canonical JSON text of this event, the bytes the hash is computed over.
     #[must_use]
     pub fn canonical(&self) -> String {
-        let mut out = String::with_capacity(
-            128 + self.at.len() + self.actor.len() + self.before.len() + self.after.len(),
-        );
-        let s = |v: &str| serde_json::Value::String(v.to_owned()).to_string();
-        // Keys in sorted order; `before` and `after` are already canonical JSON.
-        out.push_str("{\"action\":");
-        out.push_str(&s(&self.action));
-        out.push_str(",\"actor\":");
-        out.push_str(&s(&self.actor));
-        out.push_str(",\"after\":");
-        out.push_str(&self.after);
-        out.push_str(",\"at\":");
-        out.push_str(&s(&self.at));
-        out.push_str(",\"before\":");
-        out.push_str(&self.before);
-        out.push_str(",\"entity_id\":");
-        out.push_str(&s(&self.entity_id));
-        out.push_str(",\"entity_type\":");
-        out.push_str(&s(&self.entity_type));
-        out.push_str(",\"seq\":");
-        out.push_str(&self.seq.to_string());
-        out.push('}');
-        out
+        let mut out = Vec::with_capacity(128 + self.before.len() + self.after.len());
+        self.as_ref().canonical_into(&mut out);
+        String::from_utf8(out).unwrap_or_default()
     }
 
     /// This event's hash when it follows `prev`.
     #[must_use]
     pub fn hash_after(&self, prev: &ChainHash) -> ChainHash {
-        let mut h = Sha256::new();
-        h.update(prev.0);
-        h.update(self.canonical().as_bytes());
-        ChainHash(h.finalize().into())
+        self.as_ref().hash_after_with(prev, &mut Vec::new())
     }
+}
+
+/// Whether the stored hex text is exactly `hash` (lowercase, as Holdfast writes it).
+fn hex_is(text: &str, hash: &ChainHash) -> bool {
+    let mut bytes = [0u8; 32];
+    text.len() == 64
+        && hex::decode_to_slice(text, &mut bytes).is_ok()
+        && bytes == hash.0
+        && !text.bytes().any(|b| b.is_ascii_uppercase())
 }
 
 /// What is wrong with the first event that breaks the chain.
@@ -200,6 +264,7 @@ pub enum Suspect {
 pub struct ChainVerifier {
     prev: ChainHash,
     expected_seq: i64,
+    buf: Vec<u8>,
 }
 
 impl Default for ChainVerifier {
@@ -207,6 +272,7 @@ impl Default for ChainVerifier {
         Self {
             prev: GENESIS,
             expected_seq: 1,
+            buf: Vec::with_capacity(4096),
         }
     }
 }
@@ -225,6 +291,7 @@ impl ChainVerifier {
         Self {
             prev: head,
             expected_seq: verified + 1,
+            ..Self::default()
         }
     }
 
@@ -247,7 +314,20 @@ impl ChainVerifier {
     /// Returns what is suspect about the event; the verifier must not be fed further events
     /// after an error.
     pub fn check(&mut self, stored: &StoredEvent) -> Result<(), Suspect> {
-        let seq = stored.event.seq;
+        self.check_ref(stored.event.as_ref(), &stored.prev_hash, &stored.hash)
+    }
+
+    /// [`ChainVerifier::check`] on a borrowed event and its stored links, without copying.
+    ///
+    /// # Errors
+    /// As [`ChainVerifier::check`].
+    pub fn check_ref(
+        &mut self,
+        event: EventRef<'_>,
+        prev_hash: &str,
+        hash: &str,
+    ) -> Result<(), Suspect> {
+        let seq = event.seq;
         if seq != self.expected_seq {
             let kind = if seq > self.expected_seq {
                 BreakKind::Missing
@@ -263,14 +343,14 @@ impl ChainVerifier {
                 ),
             }));
         }
-        if stored.prev_hash != self.prev.to_hex() {
+        if !hex_is(prev_hash, &self.prev) {
             return Err(Suspect::Unlinked {
                 seq,
-                claims_prev: stored.prev_hash.clone(),
+                claims_prev: prev_hash.to_owned(),
             });
         }
-        let computed = stored.event.hash_after(&self.prev);
-        if stored.hash != computed.to_hex() {
+        let computed = event.hash_after_with(&self.prev, &mut self.buf);
+        if !hex_is(hash, &computed) {
             return Err(Suspect::Broken(ChainBreak {
                 seq,
                 kind: BreakKind::Modified,

@@ -524,7 +524,76 @@ async fn small_holes_are_closed(db: Db) {
     );
 }
 
+async fn evidence_names_are_safe_and_uploads_keep_the_token_out_of_the_address(db: Db) {
+    let app = spawn_app(db).await;
+    let owner = app.login(Role::Owner).await;
+    let form = |with_field: bool| {
+        let f = reqwest::multipart::Form::new();
+        let f = if with_field {
+            f.text("_csrf", owner.csrf.clone().expect("csrf"))
+        } else {
+            f
+        };
+        f.text("requirement", "firewall change log").part(
+            "file",
+            reqwest::multipart::Part::bytes(b"rule,port\nallow,443\n".to_vec())
+                .file_name("rules\u{202E}vsc.exe")
+                .mime_str("text/csv")
+                .expect("mime"),
+        )
+    };
+    // The token in the address is not accepted for a form post.
+    let csrf = owner.csrf.clone().expect("csrf");
+    let page = format!("/my-work/tasks/{}/evidence", app.task_id);
+    let resp = owner
+        .client
+        .post(format!("{}{page}?_csrf={csrf}", owner.base))
+        .multipart(form(false))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), 403);
+    let files = app.count("evidence").await;
+    let resp = owner
+        .client
+        .post(format!("{}{page}", owner.base))
+        .multipart(form(true))
+        .send()
+        .await
+        .expect("send");
+    assert!(
+        resp.status().is_redirection() || resp.status() == 200,
+        "{}",
+        resp.status()
+    );
+    assert_eq!(app.count("evidence").await, files + 1);
+    let (id, name): (String, String) =
+        sqlx::query_as("select id, filename from evidence order by created_at desc limit 1")
+            .fetch_one(app.store.pool())
+            .await
+            .expect("stored");
+    assert_eq!(name, "rulesvsc.exe", "stored without the direction mark");
+    let download = owner.get(&format!("/api/v1/evidence/{id}")).await;
+    let disposition = download
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert!(
+        disposition.contains("filename*=UTF-8''rulesvsc.exe"),
+        "{disposition}"
+    );
+    let csp = download
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(csp.contains("sandbox"), "{csp}");
+}
+
 crate::on_both_databases!(
+    evidence_names_are_safe_and_uploads_keep_the_token_out_of_the_address,
     login_never_leads_off_site,
     a_feed_ends_with_its_makers_access,
     the_trail_shows_a_reader_only_what_their_role_may_read,

@@ -16,13 +16,16 @@ use crate::{Store, StoreError};
 /// JSON key and the SQL that reads the same fact from the row as text).
 struct Audited {
     table: &'static str,
+    /// Which rows are live (a deleted rule stays as a row, its history ends in a deletion).
+    live: &'static str,
     entity_type: &'static str,
     fields: &'static [(&'static str, &'static str)],
 }
 
-const AUDITED: [Audited; 3] = [
+const AUDITED: [Audited; 7] = [
     Audited {
         table: "user_account",
+        live: "1 = 1",
         entity_type: "user_account",
         fields: &[
             ("email", "email"),
@@ -37,6 +40,7 @@ const AUDITED: [Audited; 3] = [
     },
     Audited {
         table: "person",
+        live: "1 = 1",
         entity_type: "person",
         fields: &[
             ("name", "name"),
@@ -51,6 +55,7 @@ const AUDITED: [Audited; 3] = [
     },
     Audited {
         table: "api_token",
+        live: "1 = 1",
         entity_type: "api_token",
         fields: &[
             ("user_id", "user_id"),
@@ -58,6 +63,63 @@ const AUDITED: [Audited; 3] = [
             ("role", "role"),
             ("expires_at", "expires_at"),
             ("revoked_at", "revoked_at"),
+        ],
+    },
+    Audited {
+        table: "process",
+        live: "1 = 1",
+        entity_type: "process",
+        fields: &[
+            ("key", "key"),
+            ("name", "name"),
+            ("objective", "objective"),
+            ("owner_id", "owner_id"),
+            ("deputy_id", "deputy_id"),
+            ("status", "status"),
+            ("version", "cast(version as text)"),
+        ],
+    },
+    Audited {
+        table: "activity",
+        live: "1 = 1",
+        entity_type: "activity",
+        fields: &[
+            ("process_id", "process_id"),
+            ("due_date", "due_date"),
+            ("assignee_id", "assignee_id"),
+            ("state", "state"),
+            ("closed_at", "closed_at"),
+            ("comment", "comment"),
+            ("version", "cast(version as text)"),
+        ],
+    },
+    Audited {
+        table: "task",
+        live: "1 = 1",
+        entity_type: "task",
+        fields: &[
+            ("title", "title"),
+            ("process_id", "process_id"),
+            ("owner_id", "owner_id"),
+            ("due_at", "due_at"),
+            ("priority", "priority"),
+            ("status", "status"),
+            ("completed_at", "completed_at"),
+            ("version", "cast(version as text)"),
+        ],
+    },
+    Audited {
+        table: "interaction_rule",
+        live: "deleted_at is null",
+        entity_type: "interaction_rule",
+        fields: &[
+            ("from_process", "from_process"),
+            ("event", "event"),
+            ("to_process", "to_process"),
+            ("task_title", "task_title"),
+            ("priority", "priority"),
+            ("sla_hours", "cast(sla_hours as text)"),
+            ("version", "cast(version as text)"),
         ],
     },
 ];
@@ -115,9 +177,10 @@ impl Store {
             };
             let exprs: Vec<&str> = a.fields.iter().map(|(_, sql)| *sql).collect();
             let sql = format!(
-                "select id, {} from {} order by id",
+                "select id, {} from {} where {} order by id",
                 exprs.join(", "),
-                a.table
+                a.table,
+                a.live
             );
             let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&self.pool);
             while let Some(r) = rows.try_next().await? {

@@ -539,3 +539,14 @@ macro_rules! on_both_databases {
         }
     };
 }
+
+/// After a test's changes, every audited record still matches its history: the check
+/// `holdfast verify` makes must never accuse Holdfast's own writes.
+pub async fn history_matches(app: &TestApp) {
+    let outside = app
+        .store
+        .rows_changed_outside()
+        .await
+        .expect("replay the trail");
+    assert!(outside.is_empty(), "{outside:#?}");
+}

@@ -133,6 +133,7 @@ async fn rules_are_replaced_disabled_and_deleted_with_if_match(db: Db) {
         204
     );
     problem(s.get(&path).await, 404).await;
+    crate::helpers::history_matches(&app).await;
 }
 
 fn process_body(cadence: &str, owner: Option<&str>, status: &str) -> Value {
@@ -224,6 +225,7 @@ async fn activation_needs_an_owner_and_a_replacement_every_field(db: Db) {
     assert_eq!(after["cadence_start"], created["cadence_start"]);
     assert_eq!(after["active_since"], created["active_since"]);
     assert_eq!(after["name"], "Firewall rule review");
+    crate::helpers::history_matches(&app).await;
 }
 
 async fn pausing_needs_a_reason_and_an_end_and_retiring_a_reason(db: Db) {
@@ -302,6 +304,7 @@ async fn pausing_needs_a_reason_and_an_end_and_retiring_a_reason(db: Db) {
     )
     .await;
     assert_eq!(fields(&p), ["status"], "a retired process stays as it was");
+    crate::helpers::history_matches(&app).await;
 }
 
 async fn readiness_says_what_it_checked_and_observations_are_accepted_with_a_reason(db: Db) {
@@ -403,6 +406,7 @@ async fn readiness_says_what_it_checked_and_observations_are_accepted_with_a_rea
         .await
         .expect("trail");
     assert_eq!(trail["total"], 1, "the acceptance is in the audit trail");
+    crate::helpers::history_matches(&app).await;
 }
 
 async fn a_member_works_on_the_run_given_to_them_and_on_nobody_elses(db: Db) {
@@ -470,6 +474,7 @@ async fn a_member_works_on_the_run_given_to_them_and_on_nobody_elses(db: Db) {
         )
         .await;
     assert_eq!(resp.status(), 200, "their own task");
+    crate::helpers::history_matches(&app).await;
 }
 
 async fn healthz_turns_503_when_the_worker_stops_ticking(db: Db) {

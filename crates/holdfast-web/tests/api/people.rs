@@ -50,6 +50,7 @@ async fn create_read_update_with_etags(db: Db) {
             .await
             .expect("event");
     assert_eq!(action, "employment_status_changed");
+    crate::helpers::history_matches(&app).await;
 }
 
 async fn a_stale_if_match_changes_nothing(db: Db) {
@@ -240,6 +241,7 @@ async fn a_member_sees_and_edits_only_their_own_profile(db: Db) {
     let me: Value = s.get("/api/v1/me").await.json().await.expect("json");
     assert_eq!(me["person"]["name"], "Max M. Member");
     assert_eq!(me["person"]["department"], "Sales");
+    crate::helpers::history_matches(&app).await;
 }
 
 crate::on_both_databases!(

@@ -244,6 +244,7 @@ async fn a_run_closes_only_with_its_evidence_and_reopens_only_with_a_reason(db: 
         download.bytes().await.expect("bytes").as_ref(),
         b"rule,port\nallow,443\n"
     );
+    crate::helpers::history_matches(&app).await;
 }
 
 async fn readiness_and_the_map_come_from_live_records(db: Db) {
@@ -354,6 +355,7 @@ async fn tasks_validate_and_complete_with_an_sla_outcome(db: Db) {
     assert_eq!(done["status"], "done");
     assert_eq!(done["sla"], "met");
     assert_eq!(done["comment"], "Checked the firewall change");
+    crate::helpers::history_matches(&app).await;
 }
 
 async fn a_refused_close_keeps_the_typed_comment_and_stores_nothing(db: Db) {
@@ -520,6 +522,7 @@ async fn tasks_take_evidence_and_a_refused_upload_stores_nothing(db: Db) {
         "{html}"
     );
     assert_eq!(app.count("evidence").await, files + 1);
+    crate::helpers::history_matches(&app).await;
 }
 
 async fn run_and_task_lists_page_in_due_order_with_a_total(db: Db) {
@@ -706,6 +709,7 @@ async fn managers_define_and_edit_processes_in_the_browser_and_bad_forms_keep_th
         detail.contains("id=\"interactions\""),
         "interactions with their SLA health"
     );
+    crate::helpers::history_matches(&app).await;
 }
 
 async fn my_work_shows_what_is_due_within_a_month_not_the_whole_horizon(db: Db) {
@@ -884,6 +888,7 @@ async fn runs_are_skipped_and_reopened_from_the_process_page_only_with_a_reason(
         .await
         .expect("json");
     assert_eq!(run["status"], "in_progress");
+    crate::helpers::history_matches(&app).await;
 }
 
 async fn a_run_is_given_to_a_colleague_in_the_api_and_on_the_process_page(db: Db) {
@@ -958,6 +963,7 @@ async fn a_run_is_given_to_a_colleague_in_the_api_and_on_the_process_page(db: Db
         html.contains("Ada Lovelace"),
         "the page says who does each run"
     );
+    crate::helpers::history_matches(&app).await;
 }
 
 async fn an_auditor_opens_the_evidence_behind_a_past_run(db: Db) {

@@ -43,6 +43,7 @@ async fn admins_create_accounts_and_duplicates_are_refused(db: Db) {
         422,
     )
     .await;
+    crate::helpers::history_matches(&app).await;
 }
 
 async fn tokens_are_shown_once_stored_hashed_bounded_by_role_and_revocable(db: Db) {
@@ -152,6 +153,7 @@ async fn tokens_are_shown_once_stored_hashed_bounded_by_role_and_revocable(db: D
     let mut forged = app.anonymous();
     forged.bearer = Some("hf_0000".into());
     problem(forged.get("/api/v1/me").await, 401).await;
+    crate::helpers::history_matches(&app).await;
 }
 
 async fn the_audit_trail_is_browsable_and_verifies(db: Db) {

@@ -150,17 +150,14 @@ impl Store {
         let trail: i64 = sqlx::query_scalar("select coalesce(max(seq), 0) from audit_event")
             .fetch_one(&self.pool)
             .await?;
-        let mut hashes = std::collections::HashMap::new();
-        for c in &checkpoints {
-            if let Some(h) =
-                sqlx::query_scalar::<_, String>("select hash from audit_event where seq = $1")
-                    .bind(c.seq)
-                    .fetch_optional(&self.pool)
-                    .await?
-            {
-                hashes.insert(c.seq, h);
-            }
-        }
+        // The hashes of the events the checkpoints name, in one statement however many.
+        let hashes: std::collections::HashMap<i64, String> = sqlx::query_as(
+            "select e.seq, e.hash from audit_event e where e.seq in (select seq from audit_checkpoint)",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .collect();
         match &public_key {
             None if !checkpoints.is_empty() => {
                 problems.push("checkpoints exist but no signing key is registered: the key was removed".to_owned());

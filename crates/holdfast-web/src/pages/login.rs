@@ -147,6 +147,15 @@ async fn submit(
         Err(e @ (AppError::BadCredentials | AppError::TooManyRequests(_))) => {
             login_page(e.status(), Some(&e.to_string()), &f.email, &next)
         }
+        // An email no address can be (too long, control characters): said once, and the
+        // typed text is not echoed back.
+        Err(AppError::Invalid(v)) => {
+            let message = v
+                .errors
+                .first()
+                .map_or_else(|| v.to_string(), |e| format!("{}: {}", e.field, e.message));
+            login_page(StatusCode::UNPROCESSABLE_ENTITY, Some(&message), "", &next)
+        }
         Err(e) => Err(e),
     }
 }

@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Db, PASSWORD, TestApp, email, problem, spawn_app, spawn_app_with};
 
-/// Logs in through the form with `next` and returns where the answer sends the browser.
-async fn form_login_location(app: &TestApp, next: &str) -> Option<String> {
+/// Posts the login form (with its double-submit token) for `email` and `next`.
+async fn form_login(app: &TestApp, email: &str, next: &str) -> reqwest::Response {
     let s = app.anonymous();
     let page = s.get("/login").await.text().await.expect("html");
     let token = page
@@ -19,17 +19,21 @@ async fn form_login_location(app: &TestApp, next: &str) -> Option<String> {
         .to_owned();
     let body = format!(
         "email={}&password={}&next={next}&_login_csrf={token}",
-        email(Role::Manager).replace('@', "%40"),
+        email.replace('@', "%40"),
         PASSWORD.replace(' ', "+"),
     );
-    let resp = s
-        .send(
-            reqwest::Method::POST,
-            "/login",
-            Some(body),
-            "application/x-www-form-urlencoded",
-        )
-        .await;
+    s.send(
+        reqwest::Method::POST,
+        "/login",
+        Some(body),
+        "application/x-www-form-urlencoded",
+    )
+    .await
+}
+
+/// Logs in through the form with `next` and returns where the answer sends the browser.
+async fn form_login_location(app: &TestApp, next: &str) -> Option<String> {
+    let resp = form_login(app, &email(Role::Manager), next).await;
     assert_eq!(resp.status(), 303, "next={next}");
     resp.headers()
         .get("location")
@@ -231,6 +235,14 @@ async fn text_has_limits_even_for_strangers(db: Db) {
         .await;
         assert_eq!(p["errors"][0]["field"], "email");
     }
+    let resp = form_login(&app, &format!("{}@example.com", "a".repeat(300)), "/").await;
+    assert_eq!(resp.status(), 422);
+    let html = resp.text().await.expect("html");
+    assert!(html.contains("at most 254 characters"), "the form says why");
+    assert!(
+        !html.contains(&"a".repeat(300)),
+        "and does not echo the text back"
+    );
     assert_eq!(
         app.count("audit_event").await,
         events,

@@ -22,7 +22,41 @@ struct Audited {
     fields: &'static [(&'static str, &'static str)],
 }
 
-const AUDITED: [Audited; 7] = [
+const AUDITED: [Audited; 11] = [
+    Audited {
+        table: "organisation",
+        live: "1 = 1",
+        entity_type: "organisation",
+        fields: &[("name", "name"), ("time_zone", "time_zone")],
+    },
+    Audited {
+        table: "location",
+        live: "1 = 1",
+        entity_type: "location",
+        fields: &[("name", "name"), ("kind", "kind")],
+    },
+    Audited {
+        table: "calendar_feed",
+        live: "1 = 1",
+        entity_type: "calendar_feed",
+        fields: &[
+            ("kind", "kind"),
+            ("subject_id", "subject_id"),
+            ("created_by", "created_by"),
+            ("revoked_at", "revoked_at"),
+        ],
+    },
+    Audited {
+        table: "readiness_acceptance",
+        live: "1 = 1",
+        entity_type: "readiness_acceptance",
+        fields: &[
+            ("finding_id", "finding_id"),
+            ("reason", "reason"),
+            ("expires_on", "expires_on"),
+            ("accepted_by", "accepted_by"),
+        ],
+    },
     Audited {
         table: "user_account",
         live: "1 = 1",

@@ -146,6 +146,7 @@ async fn an_owner_follows_their_work_in_a_calendar_until_they_revoke_it(db: Db) 
             .status(),
         404
     );
+    crate::helpers::history_matches(&app).await;
 }
 
 async fn a_process_feed_lists_the_process_runs_and_needs_read_access(db: Db) {

@@ -95,6 +95,11 @@ pub struct ChainDto {
     pub head: String,
     /// The first broken event and what is wrong with it.
     pub broken: Option<String>,
+    /// Signed checkpoints of the trail.
+    pub checkpoints: usize,
+    /// What is wrong with the checkpoints or the append-only triggers, in words; empty
+    /// when every checkpoint matches and every trigger is in place.
+    pub problems: Vec<String>,
 }
 
 pub(crate) fn time_bound(
@@ -147,13 +152,34 @@ impl ChainDto {
             verified: r.verified,
             head: r.head,
             broken: r.broken.map(|b| b.to_string()),
+            checkpoints: 0,
+            problems: Vec::new(),
         }
+    }
+
+    /// With the checkpoints and the append-only triggers checked too.
+    ///
+    /// # Errors
+    /// As the store.
+    pub async fn with_checkpoints(mut self, st: &AppState) -> Result<Self, AppError> {
+        let report = st.store.check_checkpoints(None).await?;
+        self.checkpoints = report.checkpoints;
+        self.problems = report.problems;
+        for g in st.store.missing_guards().await? {
+            self.problems.push(format!(
+                "append-only trigger {} on {} is missing",
+                g.trigger, g.table
+            ));
+        }
+        Ok(self)
     }
 }
 
 /// The whole chain rehashed now: what an auditor asks the API for.
 pub(crate) async fn chain(st: &AppState) -> Result<ChainDto, AppError> {
-    Ok(ChainDto::of(st.store.verify_chain().await?))
+    ChainDto::of(st.store.verify_chain().await?)
+        .with_checkpoints(st)
+        .await
 }
 
 async fn verify(State(st): State<AppState>) -> Result<Json<ChainDto>, AppError> {

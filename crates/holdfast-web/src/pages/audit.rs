@@ -88,7 +88,7 @@ async fn browse(
         let in_full_at = status
             .in_full_at
             .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string());
-        let chain = ChainDto::of(status.report);
+        let chain = ChainDto::of(status.report).with_checkpoints(&st).await?;
         let page = crate::service::audit::list(&st, caller.role(), &p).await?;
         let actors = Actors::load(&st, page.items.iter().map(|e| e.actor.as_str())).await?;
         let list = p.view("/audit", &page);

@@ -221,6 +221,14 @@ pub async fn spawn_app_with(db: Db, config: WebConfig) -> TestApp {
         .await
         .expect("evidence");
     let rule_id = store.list_rules().await.expect("rules")[0].id.to_string();
+    // Checkpointed as `holdfast init` leaves a database.
+    store
+        .sign_checkpoint(
+            &holdfast_core::checkpoint::Key::from_seed([5; 32]),
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("checkpoint");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

@@ -166,6 +166,37 @@ async fn the_audit_trail_is_browsable_and_verifies(db: Db) {
         .await
         .expect("json");
     assert_eq!(chain["intact"], true);
+    assert_eq!(chain["checkpoints"], 1, "{chain}");
+    assert_eq!(chain["problems"], json!([]), "{chain}");
+    let html = s.get("/audit").await.text().await.expect("html");
+    assert!(
+        html.contains("1 signed checkpoints match the trail"),
+        "the page says so too"
+    );
+    // A safeguard lifted shows on the page and in the API.
+    for guard in holdfast_store::guards::guards(app.store.backend()) {
+        sqlx::query(sqlx::AssertSqlSafe(holdfast_store::guards::lift_sql(
+            app.store.backend(),
+            guard,
+        )))
+        .execute(app.store.pool())
+        .await
+        .expect("lift");
+    }
+    let chain: Value = s
+        .get("/api/v1/audit-events/verify")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        chain["problems"][0]
+            .as_str()
+            .is_some_and(|p| p.contains("append-only trigger")),
+        "{chain}"
+    );
+    let html = s.get("/audit").await.text().await.expect("html");
+    assert!(html.contains("Checkpoints or safeguards need attention"));
     let page: Value = s
         .get(&format!(
             "/api/v1/audit-events?entity_type=person&entity_id={}",

@@ -83,3 +83,20 @@ record_id!(
     /// Identifies a calendar feed (not the secret in its URL).
     FeedId
 );
+record_id!(
+    /// Identifies one published, immutable version of the risk method.
+    RiskMethodId
+);
+record_id!(
+    /// Identifies a risk in the register.
+    RiskId
+);
+record_id!(
+    /// Identifies one dated assessment of a risk (append-only).
+    RiskAssessmentId
+);
+record_id!(
+    /// Identifies one decision on a risk: a treatment-plan approval or a residual-risk
+    /// acceptance (append-only).
+    RiskDecisionId
+);

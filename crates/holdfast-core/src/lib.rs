@@ -26,6 +26,7 @@ pub mod policy;
 pub mod process;
 pub mod readiness;
 pub mod reminder;
+pub mod risk;
 pub mod search;
 pub mod task;
 pub mod text;

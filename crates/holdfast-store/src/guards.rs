@@ -1,4 +1,5 @@
-//! The triggers that make the audit trail, stored evidence and checkpoints append-only in
+//! The triggers that make the audit trail, stored evidence, checkpoints and the risk
+//! register's dated records (published methods, assessments, decisions) append-only in
 //! the database (see the migration `trail_append_only_and_checkpoints`). `verify` checks they
 //! are all present and enabled: an administrator who drops one to edit history leaves that
 //! mark even if they recreate nothing else.
@@ -19,7 +20,7 @@ const fn g(table: &'static str, trigger: &'static str) -> Guard {
     Guard { table, trigger }
 }
 
-const SQLITE: [Guard; 8] = [
+const SQLITE: [Guard; 14] = [
     g("audit_event", "audit_event_refuse_update"),
     g("audit_event", "audit_event_refuse_delete"),
     g("evidence", "evidence_refuse_update"),
@@ -28,14 +29,23 @@ const SQLITE: [Guard; 8] = [
     g("evidence_blob", "evidence_blob_refuse_delete"),
     g("audit_checkpoint", "audit_checkpoint_refuse_update"),
     g("audit_checkpoint", "audit_checkpoint_refuse_delete"),
+    g("risk_method", "risk_method_refuse_update"),
+    g("risk_method", "risk_method_refuse_delete"),
+    g("risk_assessment", "risk_assessment_refuse_update"),
+    g("risk_assessment", "risk_assessment_refuse_delete"),
+    g("risk_decision", "risk_decision_refuse_update"),
+    g("risk_decision", "risk_decision_refuse_delete"),
 ];
 
-const POSTGRES: [Guard; 5] = [
+const POSTGRES: [Guard; 8] = [
     g("audit_event", "audit_event_append_only"),
     g("audit_event", "audit_event_no_truncate"),
     g("evidence", "evidence_append_only"),
     g("evidence_blob", "evidence_blob_append_only"),
     g("audit_checkpoint", "audit_checkpoint_append_only"),
+    g("risk_method", "risk_method_append_only"),
+    g("risk_assessment", "risk_assessment_append_only"),
+    g("risk_decision", "risk_decision_append_only"),
 ];
 
 /// The append-only triggers a database of `backend` must have.

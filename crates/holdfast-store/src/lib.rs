@@ -37,6 +37,7 @@ mod people;
 mod planning;
 mod processes;
 mod readiness;
+mod risks;
 mod rows;
 mod rules;
 mod sessions;
@@ -64,6 +65,9 @@ pub use listing::{COUNT_CAP, Total};
 pub use notifications::{NewNotification, Notification};
 pub use people::{PersonPage, PersonQuery, PersonSortField};
 pub use readiness::SnapshotSize;
+pub use risks::{
+    RegisterEntry, RiskOrder, RiskQuery, TOP_MANAGEMENT_CLAUSES, reference as risk_reference,
+};
 pub use rules::NewRule;
 pub use sessions::{NewSession, SessionRecord, THROTTLE_ACCOUNT_KEY};
 pub use tasks::{NewTask, TaskQuery};

@@ -7,6 +7,8 @@
 mod common;
 #[path = "processes/lifecycle.rs"]
 mod lifecycle;
+#[path = "processes/risks.rs"]
+mod risks;
 
 use std::collections::HashMap;
 

@@ -70,6 +70,24 @@ impl Authority {
     }
 }
 
+impl std::str::FromStr for Authority {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [
+            Self::Automatic,
+            Self::RiskOwner,
+            Self::TopManagement,
+            Self::NotAcceptable,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == s)
+        .ok_or_else(|| {
+            "authority is one of automatic, risk_owner, top_management, not_acceptable".to_owned()
+        })
+    }
+}
+
 /// One output level and its machine-readable acceptance criteria.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -322,6 +340,84 @@ fn check_grid(e: &mut ValidationErrors, d: &MethodDraft) {
     }
 }
 
+impl MethodDraft {
+    /// The method Holdfast proposes to start from: 5×5, four levels, the usual appetite
+    /// (low accepted by the method, medium by the risk owner, high by top management, very
+    /// high not acceptable), the register reassessed yearly.
+    #[must_use]
+    pub fn five_by_five() -> Self {
+        let scale = |labels: [(&str, &str); 5], criterion: &str| -> Vec<ScalePoint> {
+            labels
+                .iter()
+                .zip(1u8..)
+                .map(|((label, means), value)| ScalePoint {
+                    value,
+                    label: (*label).to_owned(),
+                    descriptors: [(criterion.to_owned(), (*means).to_owned())].into(),
+                })
+                .collect()
+        };
+        let level = |key: &str, label: &str, authority, review_days, treat_days| Level {
+            key: key.to_owned(),
+            label: label.to_owned(),
+            authority,
+            review_days,
+            treat_days,
+        };
+        // Rows: likelihood 1..5; columns: impact 1..5.
+        let grid = [
+            ["low", "low", "low", "medium", "medium"],
+            ["low", "low", "medium", "medium", "high"],
+            ["low", "medium", "medium", "high", "high"],
+            ["medium", "medium", "high", "high", "very_high"],
+            ["medium", "high", "high", "very_high", "very_high"],
+        ];
+        Self {
+            name: "5×5 likelihood and impact".to_owned(),
+            likelihood: scale(
+                [
+                    ("Rare", "less than once in ten years"),
+                    ("Unlikely", "once in five to ten years"),
+                    ("Possible", "once in one to five years"),
+                    ("Likely", "several times a year"),
+                    ("Almost certain", "monthly or more often"),
+                ],
+                "frequency",
+            ),
+            impact: scale(
+                [
+                    ("Negligible", "no customer notices; under €10k"),
+                    ("Minor", "a few customers affected; €10k to €100k"),
+                    (
+                        "Moderate",
+                        "a reportable breach or a day's outage; €100k to €500k",
+                    ),
+                    ("Major", "regulator action or a week's outage; €500k to €2M"),
+                    ("Severe", "the business is threatened; over €2M"),
+                ],
+                "consequence",
+            ),
+            levels: vec![
+                level("low", "Low", Authority::Automatic, 365, None),
+                level("medium", "Medium", Authority::RiskOwner, 365, Some(180)),
+                level("high", "High", Authority::TopManagement, 180, Some(90)),
+                level(
+                    "very_high",
+                    "Very high",
+                    Authority::NotAcceptable,
+                    90,
+                    Some(30),
+                ),
+            ],
+            grid: grid
+                .iter()
+                .map(|row| row.iter().map(|k| (*k).to_owned()).collect())
+                .collect(),
+            assessment_interval_days: 365,
+        }
+    }
+}
+
 impl Method {
     /// The method as drafted (for storing and showing).
     #[must_use]
@@ -540,6 +636,15 @@ pub(crate) mod tests {
             ],
             assessment_interval_days: 365,
         }
+    }
+
+    #[test]
+    fn the_proposed_five_by_five_is_a_valid_method() {
+        let m = MethodDraft::five_by_five().validate().expect("valid");
+        let at = |likelihood, impact| m.level(Rating { likelihood, impact }).map(|l| l.authority);
+        assert_eq!(at(1, 1), Some(Authority::Automatic));
+        assert_eq!(at(5, 5), Some(Authority::NotAcceptable));
+        assert_eq!(at(3, 4), Some(Authority::TopManagement));
     }
 
     #[test]

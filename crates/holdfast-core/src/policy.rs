@@ -36,11 +36,18 @@ pub enum Action {
     WorkOnProcesses,
     /// See the events whose dispatch failed and put them back in line.
     ManageDispatch,
+    /// See the risk method, the register, its assessments and decisions.
+    ReadRisks,
+    /// Publish the risk method; add and edit risks.
+    ManageRisks,
+    /// Assess risks and take decisions on them. Whether a decision stands is decided per
+    /// person by the authority the risk's level demands ([`crate::risk::authority_of`]).
+    WorkOnRisks,
 }
 
 impl Action {
     /// Every action, for tests and for deriving role order.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 16] = [
         Self::ViewDashboard,
         Self::ManageOwnProfile,
         Self::ManageOwnTokens,
@@ -54,6 +61,9 @@ impl Action {
         Self::ManageProcesses,
         Self::WorkOnProcesses,
         Self::ManageDispatch,
+        Self::ReadRisks,
+        Self::ManageRisks,
+        Self::WorkOnRisks,
     ];
 }
 
@@ -77,6 +87,10 @@ pub const fn allows(role: Role, action: Action) -> bool {
         // Everyone works on what is theirs (a member closes the run given to them); auditors
         // judge the work and do none of it.
         Action::WorkOnProcesses => matches!(role, Admin | Manager | Owner | Member),
+        Action::ReadRisks => matches!(role, Admin | Manager | Owner | Auditor),
+        Action::ManageRisks => matches!(role, Admin | Manager),
+        // Risk owners and top management are people with owner or manager logins.
+        Action::WorkOnRisks => matches!(role, Admin | Manager | Owner),
     }
 }
 

@@ -39,6 +39,11 @@ pub struct RegisterEntry {
     pub current_level: Option<String>,
     /// When it is due for reassessment.
     pub review_due: Option<NaiveDate>,
+    /// Its register number (R-001 is 1), the reference order's key.
+    pub number: i64,
+    /// The residual level's rank in its method (lowest 0; -1 unassessed), the level order's
+    /// key.
+    pub rank: i64,
 }
 
 /// How the register is sorted.
@@ -77,6 +82,23 @@ const RISK_COLUMNS: &str = "r.id, r.number, r.title, r.threat, r.vulnerability, 
 const ASSESSMENT_COLUMNS: &str = "id, risk_id, method_id, method_version, inherent_likelihood, inherent_impact, current_likelihood, current_impact, target_likelihood, target_impact, inherent_level, current_level, target_level, rationale, assessor_id, assessed_on, review_due, recorded_at";
 
 const DECISION_COLUMNS: &str = "id, risk_id, kind, decided_by, authority, decided_at, rationale, expires_on, subject_json, subject_sha256";
+
+/// The register's filters, shared by its pages and its count so they always agree.
+const RISK_FILTER: &str = r"($1 is null or r.owner_id = $1) and ($2 is null or r.treatment = $2)
+    and ($3 is null or r.current_level = $3) and ($4 is null or r.review_due < $4)
+    and ($5 is null or lower(r.title) like $5 escape '\' or lower(r.threat) like $5 escape '\'
+         or lower(r.vulnerability) like $5 escape '\')";
+
+fn search_pattern(q: &RiskQuery) -> Option<String> {
+    q.search.as_deref().map(|s| {
+        let escaped = s
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        format!("%{escaped}%")
+    })
+}
 
 /// The reference people cite for risk `number`.
 #[must_use]
@@ -156,7 +178,7 @@ fn decision_from(row: &AnyRow) -> Result<Decision, StoreError> {
     })
 }
 
-fn entry_from(row: &AnyRow, controls: Vec<String>) -> Result<(RegisterEntry, i64), StoreError> {
+fn entry_from(row: &AnyRow, controls: Vec<String>) -> Result<RegisterEntry, StoreError> {
     let number: i64 = row.try_get(1)?;
     let treatment: String = row.try_get(7)?;
     let risk = Risk {
@@ -171,14 +193,13 @@ fn entry_from(row: &AnyRow, controls: Vec<String>) -> Result<(RegisterEntry, i64
         controls,
         version: row.try_get(8)?,
     };
-    Ok((
-        RegisterEntry {
-            risk,
-            current_level: row.try_get(9)?,
-            review_due: parse_opt_date(row.try_get(10)?)?,
-        },
-        row.try_get(11)?,
-    ))
+    Ok(RegisterEntry {
+        risk,
+        current_level: row.try_get(9)?,
+        review_due: parse_opt_date(row.try_get(10)?)?,
+        number,
+        rank: row.try_get(11)?,
+    })
 }
 
 fn risk_json(r: &Risk) -> serde_json::Value {
@@ -472,17 +493,14 @@ impl Store {
                 .await?;
         let mut controls = controls;
         sort_controls(&mut controls);
-        Ok(entry_from(&row, controls)?.0)
+        entry_from(&row, controls)
     }
 
-    /// A page of the register, and the key to ask for the next one.
+    /// A page of the register: at most `q.limit` entries after `q.after` in `q.order`.
     ///
     /// # Errors
     /// [`StoreError::Database`].
-    pub async fn risk_page(
-        &self,
-        q: &RiskQuery,
-    ) -> Result<(Vec<RegisterEntry>, Option<(i64, i64)>), StoreError> {
+    pub async fn risk_page(&self, q: &RiskQuery) -> Result<Vec<RegisterEntry>, StoreError> {
         let (order, keyset) = match q.order {
             RiskOrder::Reference => ("r.number", "($6 is null or r.number > $7)"),
             RiskOrder::Level => (
@@ -490,31 +508,17 @@ impl Store {
                 "($6 is null or coalesce(r.current_rank, -1) < $6 or (coalesce(r.current_rank, -1) = $6 and r.number > $7))",
             ),
         };
-        let search = q.search.as_deref().map(|s| {
-            let escaped = s
-                .to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            format!("%{escaped}%")
-        });
-        let limit = i64::from(q.limit.clamp(1, 1000));
         let rows = sqlx::query(AssertSqlSafe(format!(
-            r"select {RISK_COLUMNS} from risk r
-              where ($1 is null or r.owner_id = $1) and ($2 is null or r.treatment = $2)
-                and ($3 is null or r.current_level = $3) and ($4 is null or r.review_due < $4)
-                and ($5 is null or lower(r.title) like $5 escape '\' or lower(r.threat) like $5 escape '\' or lower(r.vulnerability) like $5 escape '\')
-                and {keyset}
-              order by {order} limit $8"
+            "select {RISK_COLUMNS} from risk r where {RISK_FILTER} and {keyset} order by {order} limit $8"
         )))
         .bind(q.owner_id.map(|p| p.to_string()))
         .bind(q.treatment.map(|t| t.as_str()))
         .bind(q.level.clone())
         .bind(q.review_before.map(date_text))
-        .bind(search)
+        .bind(search_pattern(q))
         .bind(q.after.map(|(rank, _)| rank))
         .bind(q.after.map(|(_, number)| number))
-        .bind(limit + 1)
+        .bind(i64::from(q.limit.clamp(1, 10_000)))
         .fetch_all(&self.pool)
         .await?;
         let ids: Vec<String> = rows
@@ -522,26 +526,33 @@ impl Store {
             .map(|r| r.try_get::<String, _>(0))
             .collect::<Result<_, _>>()?;
         let mut controls = self.controls_of(&ids).await?;
-        let mut page = Vec::with_capacity(rows.len());
-        let mut next = None;
-        for (n, row) in rows.iter().enumerate() {
-            let id: String = row.try_get(0)?;
-            let (entry, rank) = entry_from(row, controls.remove(&id).unwrap_or_default())?;
-            if i64::try_from(n).unwrap_or(i64::MAX) == limit {
-                break;
-            }
-            let number: i64 = row.try_get(1)?;
-            next = Some((
-                match q.order {
-                    RiskOrder::Reference => 0,
-                    RiskOrder::Level => rank,
-                },
-                number,
-            ));
-            page.push(entry);
+        rows.iter()
+            .zip(&ids)
+            .map(|(row, id)| entry_from(row, controls.remove(id).unwrap_or_default()))
+            .collect()
+    }
+
+    /// How many risks match the query's filters, counted up to [`crate::COUNT_CAP`].
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn count_risks(&self, q: &RiskQuery) -> Result<crate::Total, StoreError> {
+        let binds = [
+            q.owner_id.map(|p| p.to_string()),
+            q.treatment.map(|t| t.as_str().to_owned()),
+            q.level.clone(),
+            q.review_before.map(date_text),
+            search_pattern(q),
+        ];
+        let sql = format!(
+            "select count(*) from (select 1 from risk r where {RISK_FILTER} limit {}) as capped",
+            crate::COUNT_CAP + 1
+        );
+        let mut query = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql));
+        for b in binds {
+            query = query.bind(b);
         }
-        let more = i64::try_from(rows.len()).unwrap_or(0) > limit;
-        Ok((page, if more { next } else { None }))
+        Ok(crate::listing::capped(query.fetch_one(&self.pool).await?))
     }
 
     async fn controls_of(

@@ -5,7 +5,7 @@
 //! copied onto the risk's row in the assessment's own transaction, so the register filters
 //! and sorts on an index at any size instead of joining every risk's history.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use holdfast_core::ValidationErrors;
 use holdfast_core::ids::{
     PersonId, ProcessId, RiskAssessmentId, RiskDecisionId, RiskId, RiskMethodId,
@@ -703,9 +703,9 @@ impl Store {
         expected_version: i64,
         person: PersonId,
         input: DecisionInput,
-        today: NaiveDate,
-        at: DateTime<Utc>,
+        as_of: holdfast_core::clock::AsOf,
     ) -> Result<Decision, StoreError> {
+        let (today, at) = (as_of.today, as_of.now);
         let input = input.validate(today)?;
         let entry = self.risk(id).await?;
         if entry.risk.version != expected_version {

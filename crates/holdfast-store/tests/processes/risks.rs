@@ -224,18 +224,10 @@ async fn a_decision_needs_the_authority_the_level_demands(db: TestDb) {
         rationale: rationale.into(),
         expires_on: d("2027-06-01"),
     };
-    let now = chrono::Utc::now();
     let today = d("2026-12-01");
+    let now = super::at("2026-12-01");
     let e = store
-        .decide_on_risk(
-            &ACTOR,
-            medium.id,
-            2,
-            finance,
-            accept("not mine"),
-            today,
-            now,
-        )
+        .decide_on_risk(&ACTOR, medium.id, 2, finance, accept("not mine"), now)
         .await
         .expect_err("not the owner");
     assert!(matches!(e, StoreError::Invalid(ref v) if v.errors[0].field == "decided_by"));
@@ -251,15 +243,7 @@ async fn a_decision_needs_the_authority_the_level_demands(db: TestDb) {
     };
     assert_eq!(events(store).await, 0);
     let d1 = store
-        .decide_on_risk(
-            &ACTOR,
-            medium.id,
-            2,
-            it,
-            accept("Within appetite"),
-            today,
-            now,
-        )
+        .decide_on_risk(&ACTOR, medium.id, 2, it, accept("Within appetite"), now)
         .await
         .expect("the owner accepts a medium risk");
     assert_eq!(d1.authority, Authority::RiskOwner);
@@ -286,7 +270,7 @@ async fn a_decision_needs_the_authority_the_level_demands(db: TestDb) {
         .expect("high");
     assert!(
         store
-            .decide_on_risk(&ACTOR, high.id, 2, it, accept("mine"), today, now)
+            .decide_on_risk(&ACTOR, high.id, 2, it, accept("mine"), now)
             .await
             .is_err(),
         "the owner may not accept a high risk"
@@ -298,7 +282,6 @@ async fn a_decision_needs_the_authority_the_level_demands(db: TestDb) {
             2,
             top,
             accept("Board accepts until migration"),
-            today,
             now,
         )
         .await

@@ -12,6 +12,7 @@ pub(crate) mod notifications;
 pub(crate) mod people;
 pub(crate) mod processes;
 pub(crate) mod readiness;
+pub(crate) mod risks;
 pub(crate) mod rules;
 pub(crate) mod scope;
 pub(crate) mod session;
@@ -68,6 +69,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = processes::routes(r);
     let r = readiness::routes(r);
     let r = rules::routes(r);
+    let r = risks::routes(r);
     let r = events::routes(r);
     let r = activities::routes(r);
     let r = assignment::routes(r);

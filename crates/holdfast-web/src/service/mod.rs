@@ -5,6 +5,7 @@
 
 pub(crate) mod audit;
 pub(crate) mod people;
+pub(crate) mod risks;
 pub(crate) mod runs;
 pub(crate) mod tasks;
 pub(crate) mod users;

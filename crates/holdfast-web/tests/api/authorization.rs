@@ -51,6 +51,8 @@ fn concrete(
             "/events/00000000-0000-0000-0000-000000000000",
         )
         .replace("/evidence/{id}", &format!("/evidence/{}", app.evidence_id))
+        .replace("/risks/{id}", &format!("/risks/{}", app.risk_id))
+        .replace("/risk-methods/{version}", "/risk-methods/1")
 }
 
 async fn call(s: &Session, method: &Method, path: &str, kind: Kind) -> reqwest::Response {

@@ -37,6 +37,8 @@ pub struct TestApp {
     /// An interaction rule of the library.
     pub rule_id: String,
     pub evidence_id: String,
+    /// A risk owned by Ada, assessed under the published 5×5 method.
+    pub risk_id: String,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -221,6 +223,54 @@ pub async fn spawn_app_with(db: Db, config: WebConfig) -> TestApp {
         .await
         .expect("evidence");
     let rule_id = store.list_rules().await.expect("rules")[0].id.to_string();
+    store
+        .publish_risk_method(
+            &actor,
+            None,
+            holdfast_core::risk::MethodDraft::five_by_five()
+                .validate()
+                .expect("method"),
+        )
+        .await
+        .expect("publish");
+    let risk = store
+        .create_risk(
+            &actor,
+            holdfast_core::risk::RiskFields {
+                title: "Laptop stolen with customer data".into(),
+                threat: "Theft".into(),
+                vulnerability: "Unencrypted disks".into(),
+                owner_id: Some(ada.id),
+                process_id: None,
+                treatment: holdfast_core::risk::Treatment::Modify,
+                controls: vec!["8.1".into(), "8.24".into()],
+            },
+        )
+        .await
+        .expect("risk");
+    store
+        .assess_risk(
+            &actor,
+            risk.id,
+            risk.version,
+            Some(ada.id),
+            holdfast_core::risk::AssessmentInput {
+                inherent: holdfast_core::risk::Rating {
+                    likelihood: 4,
+                    impact: 4,
+                },
+                current: holdfast_core::risk::Rating {
+                    likelihood: 2,
+                    impact: 3,
+                },
+                target: None,
+                rationale: "Disk encryption on most laptops".into(),
+                assessed_on: as_of.today,
+            },
+            as_of.today,
+        )
+        .await
+        .expect("assess");
     // Checkpointed as `holdfast init` leaves a database.
     store
         .sign_checkpoint(
@@ -255,6 +305,7 @@ pub async fn spawn_app_with(db: Db, config: WebConfig) -> TestApp {
         member_task_id: member_task.id.to_string(),
         rule_id,
         evidence_id: evidence.id,
+        risk_id: risk.id.to_string(),
         _dir: dir,
     }
 }

@@ -17,5 +17,6 @@ mod openapi;
 mod pages;
 mod people;
 mod processes;
+mod risks;
 mod security;
 mod users_tokens;

@@ -106,6 +106,10 @@ impl Store {
         for a in activities.iter().filter(|a| a.is_open()) {
             judged.extend(a.assignee_id.map(|p| p.to_string()));
         }
+        let risks = self.risk_register().await?;
+        for r in &risks.risks {
+            judged.extend(r.risk.owner_id.map(|p| p.to_string()));
+        }
         let ids: Vec<String> = judged.into_iter().collect();
         let people = self.people_by_ids(&ids).await?;
         let acceptances = self.acceptances(as_of.today).await?;
@@ -116,6 +120,7 @@ impl Store {
             tasks,
             people,
             acceptances,
+            risks,
         })
     }
 

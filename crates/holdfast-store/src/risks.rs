@@ -14,7 +14,8 @@ use holdfast_core::interaction::EventKind;
 use holdfast_core::process::check_process_person;
 use holdfast_core::risk::{
     Assessment, AssessmentInput, Authority, Decider, Decision, DecisionInput, DecisionKind, Method,
-    MethodVersion, Rating, Risk, RiskFields, Subject, Treatment, authority_of,
+    MethodVersion, Rating, Register, Risk, RiskFields, RiskRecord, Subject, Treatment,
+    authority_of,
 };
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
@@ -785,6 +786,69 @@ impl Store {
         }
         w.commit().await?;
         Ok(d)
+    }
+
+    /// The register as the readiness engine reads it: every method version, every risk with
+    /// its latest assessment and latest residual-risk acceptance. Four queries, whatever the
+    /// register's size.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn risk_register(&self) -> Result<Register, StoreError> {
+        let methods = self.risk_methods().await?;
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "select {RISK_COLUMNS} from risk r order by r.number"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut controls: std::collections::HashMap<String, Vec<String>> = Default::default();
+        for row in sqlx::query("select risk_id, control from risk_control")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            controls
+                .entry(row.try_get(0)?)
+                .or_default()
+                .push(row.try_get(1)?);
+        }
+        let latest = sqlx::query(AssertSqlSafe(format!(
+            "select {} from risk_assessment a join risk r on r.latest_assessment_id = a.id",
+            ASSESSMENT_COLUMNS
+                .split(", ")
+                .map(|c| format!("a.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut latest: std::collections::HashMap<RiskId, Assessment> = latest
+            .iter()
+            .map(|r| assessment_from(r).map(|a| (a.risk_id, a)))
+            .collect::<Result<_, _>>()?;
+        let accepted = sqlx::query(AssertSqlSafe(format!(
+            "select {DECISION_COLUMNS} from risk_decision d where d.kind = 'residual_acceptance' \
+             and d.decided_at = (select max(d2.decided_at) from risk_decision d2 \
+                                 where d2.risk_id = d.risk_id and d2.kind = 'residual_acceptance')"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut accepted: std::collections::HashMap<RiskId, Decision> = accepted
+            .iter()
+            .map(|r| decision_from(r).map(|d| (d.risk_id, d)))
+            .collect::<Result<_, _>>()?;
+        let mut risks = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let id: String = row.try_get(0)?;
+            let mut c = controls.remove(&id).unwrap_or_default();
+            sort_controls(&mut c);
+            let entry = entry_from(row, c)?;
+            risks.push(RiskRecord {
+                latest: latest.remove(&entry.risk.id),
+                acceptance: accepted.remove(&entry.risk.id),
+                risk: entry.risk,
+            });
+        }
+        Ok(Register { methods, risks })
     }
 
     /// A risk's decisions, newest first.

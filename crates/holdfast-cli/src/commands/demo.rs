@@ -138,6 +138,7 @@ pub async fn run(
         args.history_days,
     )
     .await?;
+    let risks = super::demo_risks::seed(&store, &generated, &ids, clock).await?;
 
     // With --no-serve nothing listens, so nothing is bound.
     let listener = match args.no_serve {
@@ -157,6 +158,7 @@ pub async fn run(
         "ISMS: {} processes running with {} past runs; {} left three days ago",
         seeded.processes, seeded.runs, seeded.leaver
     );
+    println!("Risk register: {risks} risks under the published 5×5 method");
     // The demo's trail is checkpointed like any other, with a key beside its database.
     let key_path = key_path.map_or_else(|| crate::commands::key::default_path(&url), Into::into);
     let (key, _) = crate::commands::key::load_or_create(&key_path)?;

@@ -5,6 +5,7 @@ pub mod check;
 pub mod checkpoint;
 pub mod demo;
 pub mod demo_processes;
+pub mod demo_risks;
 pub mod init;
 pub mod key;
 pub mod serve;

@@ -13,6 +13,7 @@ mod leadership;
 mod operation;
 pub mod registry;
 mod rhythm;
+mod risk;
 mod system;
 
 use std::fmt;
@@ -88,6 +89,10 @@ pub enum RecordKind {
     Rule,
     /// A person.
     Person,
+    /// A risk of the register.
+    Risk,
+    /// A published version of the risk method.
+    RiskMethod,
 }
 
 impl RecordKind {
@@ -101,6 +106,8 @@ impl RecordKind {
             Self::Task => "task",
             Self::Rule => "rule",
             Self::Person => "person",
+            Self::Risk => "risk",
+            Self::RiskMethod => "risk_method",
         }
     }
 }
@@ -167,6 +174,10 @@ pub struct Settings {
     pub clause_limit_months: u32,
     /// Days of grace on that limit, for a yearly cadence whose date moves a few days.
     pub clause_limit_grace_days: i64,
+    /// Days after a risk's review date before its overdue reassessment counts.
+    pub risk_review_grace_days: i64,
+    /// Days after a new method version is published within which the register is re-rated.
+    pub rerate_grace_days: i64,
 }
 
 impl Default for Settings {
@@ -179,6 +190,8 @@ impl Default for Settings {
             owner_cover_days: 30,
             clause_limit_months: 12,
             clause_limit_grace_days: 14,
+            risk_review_grace_days: 30,
+            rerate_grace_days: 90,
         }
     }
 }
@@ -273,6 +286,8 @@ pub struct Snapshot {
     pub people: Vec<Person>,
     /// Acceptances of observations.
     pub acceptances: Vec<Acceptance>,
+    /// The risk method's versions and the risk register.
+    pub risks: crate::risk::Register,
 }
 
 /// What the engine found, and what it looked at.

@@ -3,7 +3,7 @@
 //! and the function that evaluates it. A capability that adds records adds its checks here.
 
 use super::context::Ctx;
-use super::{ClauseRef, Finding, leadership, operation, rhythm, system};
+use super::{ClauseRef, Finding, leadership, operation, rhythm, risk, system};
 use crate::catalog;
 
 /// One readiness check.
@@ -89,6 +89,51 @@ pub static CHECKS: &[Check] = &[
         grace: "none",
         remediation: "Activate a risk assessment process (clauses 6.1.2 and 8.2) with an owner and a cadence.",
         run: rhythm::no_process,
+    },
+    Check {
+        code: "6.1.2/no-risk-method",
+        clauses: &["6.1.2"],
+        summary: "A risk method (scales, levels and acceptance criteria) is published.",
+        severity: "major: without criteria no assessment is consistent or comparable",
+        grace: "none",
+        remediation: "Publish a risk method: start from the proposed 5×5 and set who may accept each level.",
+        run: risk::no_method,
+    },
+    Check {
+        code: "6.1.2/risk-owner-missing",
+        clauses: &["6.1.2"],
+        summary: "Every risk has an owner who is employed.",
+        severity: "minor",
+        grace: "30 days after the owner leaves",
+        remediation: "Give the risk an owner who stays.",
+        run: risk::owner_missing,
+    },
+    Check {
+        code: "6.1.2/risk-method-superseded",
+        clauses: &["6.1.2"],
+        summary: "The register is rated under the method in force.",
+        severity: "observation",
+        grace: "90 days after a new version is published",
+        remediation: "Re-rate the register under the current method version.",
+        run: risk::superseded,
+    },
+    Check {
+        code: "6.1.3/residual-not-accepted",
+        clauses: &["6.1.3"],
+        summary: "A residual risk above appetite is accepted by the authority its level demands, or treated within the method's time.",
+        severity: "minor",
+        grace: "the level's time to treat, from the assessment",
+        remediation: "Treat the risk until its level falls, or have the risk owner or top management accept it with a reason and an expiry.",
+        run: risk::residual_not_accepted,
+    },
+    Check {
+        code: "8.2/risk-review-overdue",
+        clauses: &["8.2"],
+        summary: "Each risk is reassessed within its level's review interval.",
+        severity: "minor",
+        grace: "30 days after the review date",
+        remediation: "Reassess the risk, recording the ratings and why.",
+        run: risk::review_overdue,
     },
     Check {
         code: "8.1/process-late",
@@ -233,7 +278,9 @@ mod tests {
         let ids: Vec<_> = checked.iter().map(|c| c.id).collect();
         assert_eq!(
             ids,
-            ["4.4", "5.3", "6.1.2", "8.1", "8.2", "9.2", "9.3", "10.2"]
+            [
+                "4.4", "5.3", "6.1.2", "6.1.3", "8.1", "8.2", "9.2", "9.3", "10.2"
+            ]
         );
         assert_eq!(checked.len() + not_checked.len(), catalog::clauses().len());
         assert!(not_checked.iter().any(|c| c.id == "7.5"));

@@ -507,6 +507,41 @@ impl DecisionInput {
     }
 }
 
+/// A risk as the readiness engine reads it: the risk, its latest assessment and its latest
+/// acceptance of the residual risk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RiskRecord {
+    /// The risk.
+    pub risk: Risk,
+    /// Its latest assessment, if any.
+    pub latest: Option<Assessment>,
+    /// Its latest residual-risk acceptance, if any.
+    pub acceptance: Option<Decision>,
+}
+
+/// The register as the readiness engine reads it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Register {
+    /// Every published method version, newest first.
+    pub methods: Vec<MethodVersion>,
+    /// Every risk.
+    pub risks: Vec<RiskRecord>,
+}
+
+impl Register {
+    /// The version in force.
+    #[must_use]
+    pub fn current(&self) -> Option<&MethodVersion> {
+        self.methods.iter().max_by_key(|m| m.version)
+    }
+
+    /// A version by number.
+    #[must_use]
+    pub fn version(&self, n: i64) -> Option<&MethodVersion> {
+        self.methods.iter().find(|m| m.version == n)
+    }
+}
+
 /// Checks an optional long text field shared by risk forms.
 ///
 /// # Errors

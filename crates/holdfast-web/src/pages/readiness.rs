@@ -82,6 +82,8 @@ impl ReadinessPage {
             RecordKind::Task => ("task", r.id.as_str()),
             RecordKind::Run => ("run", r.id.as_str()),
             RecordKind::Occurrence => ("process", r.id.split('@').next().unwrap_or_default()),
+            RecordKind::Risk => ("risk", r.id.as_str()),
+            RecordKind::RiskMethod => ("risk_method", r.id.as_str()),
         };
         super::records::href(kind, id).unwrap_or_default()
     }

@@ -20,6 +20,8 @@ pub fn href(kind: &str, id: &str) -> Option<String> {
         "interaction_rule" | "rule" => "/interactions",
         "user_account" => "/users",
         "evidence" => "/evidence",
+        "risk" => "/risks",
+        "risk_method" => return Some("/risks/method".to_owned()),
         _ => return None,
     };
     Some(if base == "/interactions" {
@@ -46,6 +48,10 @@ pub fn kind_words(kind: &str) -> &'static str {
         "organisation" => "Organisation",
         "readiness_acceptance" => "Accepted observation",
         "evidence" => "Evidence",
+        "risk" => "Risk",
+        "risk_method" => "Risk method",
+        "risk_assessment" => "Risk assessment",
+        "risk_decision" => "Risk decision",
         _ => "Record",
     }
 }

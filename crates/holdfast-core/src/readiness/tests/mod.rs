@@ -5,6 +5,7 @@ mod leadership;
 mod operation;
 mod property;
 mod rhythm;
+mod risk;
 mod system;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -190,6 +191,7 @@ pub(super) fn healthy() -> Snapshot {
         tasks: vec![],
         people: vec![person(1, EmploymentStatus::Active)],
         acceptances: vec![],
+        risks: risk::healthy_register(),
     }
 }
 

@@ -23,7 +23,7 @@ async fn demo_prints_working_logins_and_shuts_down_gracefully() {
         BufReader::new(stdout)
             .lines()
             .map_while(Result::ok)
-            .take(9)
+            .take(10)
             .collect()
     })
     .await
@@ -31,6 +31,10 @@ async fn demo_prints_working_logins_and_shuts_down_gracefully() {
     let text = lines.join("\n");
     assert!(text.contains("with 120 people"), "{text}");
     assert!(text.contains("ISMS: 15 processes running"), "{text}");
+    assert!(
+        text.contains("Risk register: 25 risks under the published 5×5 method"),
+        "{text}"
+    );
     let url = lines
         .iter()
         .find_map(|l| {

@@ -47,6 +47,17 @@ pub struct RegisterEntry {
     pub rank: i64,
 }
 
+/// How many risks sit at one rating of one method version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeatCell {
+    /// The method version they were rated under.
+    pub method_version: i64,
+    /// The rating.
+    pub rating: Rating,
+    /// How many.
+    pub risks: i64,
+}
+
 /// How the register is sorted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RiskOrder {
@@ -849,6 +860,35 @@ impl Store {
             });
         }
         Ok(Register { methods, risks })
+    }
+
+    /// How many risks' latest assessments sit in each cell, per method version: inherent
+    /// when `inherent`, else the current (residual) rating. One grouped query; the heatmaps
+    /// cost the same at any register size.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`].
+    pub async fn risk_heat(&self, inherent: bool) -> Result<Vec<HeatCell>, StoreError> {
+        let (l, i) = if inherent {
+            ("a.inherent_likelihood", "a.inherent_impact")
+        } else {
+            ("a.current_likelihood", "a.current_impact")
+        };
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "select a.method_version, {l}, {i}, count(*) from risk r join risk_assessment a on a.id = r.latest_assessment_id \
+             group by a.method_version, {l}, {i}"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(HeatCell {
+                    method_version: r.try_get(0)?,
+                    rating: rating(r.try_get(1)?, r.try_get(2)?)?,
+                    risks: r.try_get(3)?,
+                })
+            })
+            .collect()
     }
 
     /// A risk's decisions, newest first.

@@ -11,6 +11,7 @@ pub mod auth;
 mod error;
 pub mod form;
 pub mod headers;
+mod heatmap;
 pub mod list;
 mod openapi;
 mod pages;

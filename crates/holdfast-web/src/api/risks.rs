@@ -163,6 +163,14 @@ pub enum AuthorityDto {
     NotAcceptable,
 }
 
+impl AuthorityDto {
+    /// The word the API uses.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        Authority::from(self).as_str()
+    }
+}
+
 impl From<AuthorityDto> for Authority {
     fn from(a: AuthorityDto) -> Self {
         match a {
@@ -553,7 +561,7 @@ pub struct DecisionDto {
     pub standing: String,
 }
 
-fn decision_dto(d: &Decision, now: Option<&Subject>, today: NaiveDate) -> DecisionDto {
+pub(crate) fn decision_dto(d: &Decision, now: Option<&Subject>, today: NaiveDate) -> DecisionDto {
     let standing = now.map_or("stale", |s| match d.standing(s, today) {
         holdfast_core::risk::Standing::Live => "live",
         holdfast_core::risk::Standing::Expired => "expired",

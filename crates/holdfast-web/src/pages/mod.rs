@@ -15,6 +15,7 @@ mod process_form;
 mod processes;
 mod readiness;
 mod records;
+mod risks;
 mod run;
 mod runs;
 mod task;
@@ -92,6 +93,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = processes::routes(r);
     let r = lifecycle::routes(r);
     let r = readiness::routes(r);
+    let r = risks::routes(r);
     let r = run::routes(r);
     let r = runs::routes(r);
     let r = tasks::routes(r);
@@ -120,6 +122,8 @@ pub struct Nav {
     pub users: bool,
     /// Show the process links.
     pub processes: bool,
+    /// Show the risk register link.
+    pub risks: bool,
     /// Show the failed dispatches link.
     pub dispatch: bool,
     /// Show *My work* (roles that work on runs and tasks; not auditors).
@@ -141,6 +145,7 @@ impl Nav {
             audit: caller.may(Action::ReadAuditTrail),
             users: caller.may(Action::ReadUsers),
             processes: caller.may(Action::ReadProcesses),
+            risks: caller.may(Action::ReadRisks),
             dispatch: caller.may(Action::ManageDispatch),
             work: caller.may(Action::WorkOnProcesses),
             flash: caller.flash.clone(),
@@ -159,6 +164,7 @@ impl Nav {
             audit: false,
             users: false,
             processes: false,
+            risks: false,
             dispatch: false,
             work: false,
             flash: None,

@@ -455,6 +455,23 @@ async fn a_manager_picks_an_owner_by_name_and_an_auditor_follows_a_finding_to_it
         assert!(evidence.contains("SHA-256"), "{evidence}");
         assert!(evidence.contains("Change log"), "what it shows: {evidence}");
         save(&c, "evidence").await;
+        // The auditor samples the risk register: from the side menu to a risk.
+        c.find(Locator::LinkText("Risk register"))
+            .await?
+            .click()
+            .await?;
+        assert_eq!(text(&c, "#risks-total").await?, "1 risk");
+        save(&c, "risk-register").await;
+        c.find(Locator::LinkText("Laptop stolen with customer data"))
+            .await?
+            .click()
+            .await?;
+        let risk = text_once(&c, "main", "Assessments").await?;
+        assert!(risk.contains("Disk encryption on most laptops"), "{risk}");
+        save(&c, "risk").await;
+        c.goto(&app.url("/risks/method")).await?;
+        assert_eq!(text(&c, "main h1").await?, "Risk method");
+        save(&c, "risk-method").await;
         Ok(())
     })
     .await;

@@ -307,7 +307,61 @@ async fn the_register_filters_searches_and_pages(db: Db) {
     }
 }
 
+async fn the_register_pages_show_heatmaps_the_risk_and_the_method(db: Db) {
+    let app = spawn_app(db).await;
+    let auditor = app.login(Role::Auditor).await;
+    let page = auditor.get("/risks").await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("Laptop stolen with customer data"));
+    assert!(html.contains("Ada Lovelace"), "the owner by name");
+    assert_eq!(
+        html.matches("<svg").count(),
+        2,
+        "inherent and residual heatmaps"
+    );
+    assert!(
+        html.contains("Residual risk — 1 risks"),
+        "the one assessed risk"
+    );
+    // The residual cell (2×3) holds the risk; the inherent (4×4) too.
+    assert!(html.contains("Unlikely likelihood, Moderate impact: Medium, 1 risk"));
+    assert!(html.contains("Likely likelihood, Major impact: High, 1 risk"));
+    let filtered = auditor
+        .get("/risks?level=low")
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(filtered.contains("No risk matches."));
+    let risk = auditor
+        .get(&format!("/risks/{}", app.risk_id))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        risk.contains("Disk encryption on most laptops"),
+        "the assessment's rationale"
+    );
+    assert!(risk.contains("No decision yet."));
+    let method = auditor
+        .get("/risks/method")
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(method.contains("5×5 likelihood and impact"));
+    assert!(method.contains("Not acceptable"));
+    assert_eq!(auditor.get("/risks/not-a-risk").await.status(), 404);
+    assert_eq!(
+        app.login(Role::Member).await.get("/risks").await.status(),
+        403
+    );
+}
+
 crate::on_both_databases!(
+    the_register_pages_show_heatmaps_the_risk_and_the_method,
     a_method_is_published_as_a_new_version_and_never_edited,
     bad_risks_and_assessments_are_refused_by_field_and_nothing_is_stored,
     decisions_follow_the_level_and_show_when_they_go_stale,

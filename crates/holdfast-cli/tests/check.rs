@@ -54,6 +54,7 @@ fn the_demo_defects_are_found_with_their_severities_and_nothing_else() {
         ("4.4/interaction-sla", "minor"),
         ("6.1.2/risk-owner-missing", "minor"),
         ("6.1.3/residual-not-accepted", "minor"),
+        ("6.1.3/soa-excludes-treatment-control", "minor"),
         ("8.1/evidence-missing", "minor"),
         ("8.1/process-late", "minor"),
         ("8.1/runs-closed-late", "minor"),
@@ -78,7 +79,7 @@ fn the_demo_defects_are_found_with_their_severities_and_nothing_else() {
     let text = holdfast(&db, &["check"]);
     assert!(
         String::from_utf8_lossy(&text.stdout)
-            .contains("6 findings: 0 major, 6 minor, 0 observations")
+            .contains("7 findings: 0 major, 7 minor, 0 observations")
     );
 }
 
@@ -99,7 +100,7 @@ fn junit_output_is_well_formed_xml_with_one_failure_per_finding() {
         "{}",
         String::from_utf8_lossy(&parsed.stderr)
     );
-    assert_eq!(String::from_utf8_lossy(&parsed.stdout).trim(), "6");
+    assert_eq!(String::from_utf8_lossy(&parsed.stdout).trim(), "7");
 }
 
 #[test]

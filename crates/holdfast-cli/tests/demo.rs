@@ -32,7 +32,9 @@ async fn demo_prints_working_logins_and_shuts_down_gracefully() {
     assert!(text.contains("with 120 people"), "{text}");
     assert!(text.contains("ISMS: 15 processes running"), "{text}");
     assert!(
-        text.contains("Risk register: 25 risks under the published 5×5 method"),
+        text.contains(
+            "Risk register: 25 risks under the published 5×5 method; Statement of Applicability version 1 with all 93 controls"
+        ),
         "{text}"
     );
     let url = lines

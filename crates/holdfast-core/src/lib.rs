@@ -28,6 +28,7 @@ pub mod readiness;
 pub mod reminder;
 pub mod risk;
 pub mod search;
+pub mod soa;
 pub mod task;
 pub mod text;
 pub mod throttle;

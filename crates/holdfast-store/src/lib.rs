@@ -41,6 +41,7 @@ mod risks;
 mod rows;
 mod rules;
 mod sessions;
+mod soa;
 mod state;
 mod tasks;
 mod tokens;

@@ -121,6 +121,10 @@ impl Store {
             people,
             acceptances,
             risks,
+            soa: holdfast_core::readiness::SoaState {
+                live: self.soa_rows().await?,
+                published: self.latest_soa_version().await?,
+            },
         })
     }
 

@@ -415,6 +415,34 @@ const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "soa_decision",
+        order_by: "control",
+        columns: &[
+            ("control", Col::Text),
+            ("organisation_id", Col::Text),
+            ("applicable", Col::Int),
+            ("status", Col::OptText),
+            ("best_practice", Col::Int),
+            ("justification", Col::Text),
+            ("owner_id", Col::OptText),
+            ("version", Col::Int),
+            ("created_at", Col::Text),
+            ("updated_at", Col::Text),
+        ],
+    },
+    Table {
+        name: "soa_version",
+        order_by: "number",
+        columns: &[
+            ("number", Col::Int),
+            ("organisation_id", Col::Text),
+            ("rows_json", Col::Text),
+            ("sha256", Col::Text),
+            ("published_by", Col::OptText),
+            ("published_at", Col::Text),
+        ],
+    },
+    Table {
         name: "calendar_feed",
         order_by: "id",
         columns: &[

@@ -139,6 +139,7 @@ pub async fn run(
     )
     .await?;
     let risks = super::demo_risks::seed(&store, &generated, &ids, clock).await?;
+    let soa = super::demo_soa::seed(&store, ids[0]).await?;
 
     // With --no-serve nothing listens, so nothing is bound.
     let listener = match args.no_serve {
@@ -158,7 +159,9 @@ pub async fn run(
         "ISMS: {} processes running with {} past runs; {} left three days ago",
         seeded.processes, seeded.runs, seeded.leaver
     );
-    println!("Risk register: {risks} risks under the published 5×5 method");
+    println!(
+        "Risk register: {risks} risks under the published 5×5 method; Statement of Applicability version {soa} with all 93 controls"
+    );
     // The demo's trail is checkpointed like any other, with a key beside its database.
     let key_path = key_path.map_or_else(|| crate::commands::key::default_path(&url), Into::into);
     let (key, _) = crate::commands::key::load_or_create(&key_path)?;

@@ -6,6 +6,7 @@ pub mod checkpoint;
 pub mod demo;
 pub mod demo_processes;
 pub mod demo_risks;
+pub mod demo_soa;
 pub mod init;
 pub mod key;
 pub mod serve;

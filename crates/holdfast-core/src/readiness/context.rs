@@ -109,6 +109,19 @@ impl<'a> Ctx<'a> {
         p.active_since.unwrap_or_else(|| p.cadence.anchor())
     }
 
+    /// The first day any process now in operation operated: when the ISMS began.
+    pub fn isms_since(&self) -> Option<NaiveDate> {
+        self.operating.iter().map(|p| self.since(p)).min()
+    }
+
+    /// Whether a foundation laid once (the risk method, the SoA) is due by today: the ISMS
+    /// operates and its grace has passed. Returns the day the absence first counts.
+    pub fn foundation_due(&self) -> Option<NaiveDate> {
+        let since = self.isms_since()?;
+        let due = Self::plus(since, self.settings.foundation_grace_days);
+        (self.as_of.today > due).then(|| Self::plus(due, 1))
+    }
+
     /// Every run of `p` in the snapshot, in due order.
     pub fn runs_of(&self, p: ProcessId) -> &[&'a Activity] {
         self.runs.get(&p).map_or(&[], Vec::as_slice)

@@ -14,6 +14,7 @@ mod operation;
 pub mod registry;
 mod rhythm;
 mod risk;
+mod soa;
 mod system;
 
 use std::fmt;
@@ -93,6 +94,10 @@ pub enum RecordKind {
     Risk,
     /// A published version of the risk method.
     RiskMethod,
+    /// A line (control) of the Statement of Applicability.
+    SoaControl,
+    /// A published version of the Statement of Applicability.
+    SoaVersion,
 }
 
 impl RecordKind {
@@ -108,6 +113,8 @@ impl RecordKind {
             Self::Person => "person",
             Self::Risk => "risk",
             Self::RiskMethod => "risk_method",
+            Self::SoaControl => "soa_control",
+            Self::SoaVersion => "soa_version",
         }
     }
 }
@@ -178,6 +185,11 @@ pub struct Settings {
     pub risk_review_grace_days: i64,
     /// Days after a new method version is published within which the register is re-rated.
     pub rerate_grace_days: i64,
+    /// Days a published SoA may lag behind the live one before it counts.
+    pub soa_republish_grace_days: i64,
+    /// Days after the ISMS first operates within which its risk method and Statement of
+    /// Applicability are first published: the foundations a new ISMS lays first.
+    pub foundation_grace_days: i64,
 }
 
 impl Default for Settings {
@@ -192,6 +204,8 @@ impl Default for Settings {
             clause_limit_grace_days: 14,
             risk_review_grace_days: 30,
             rerate_grace_days: 90,
+            soa_republish_grace_days: 30,
+            foundation_grace_days: 90,
         }
     }
 }
@@ -288,6 +302,17 @@ pub struct Snapshot {
     pub acceptances: Vec<Acceptance>,
     /// The risk method's versions and the risk register.
     pub risks: crate::risk::Register,
+    /// The Statement of Applicability: live and as last published.
+    pub soa: SoaState,
+}
+
+/// The Statement of Applicability as the engine reads it.
+#[derive(Debug, Clone, Default)]
+pub struct SoaState {
+    /// The live rows, one per control.
+    pub live: Vec<crate::soa::Row>,
+    /// The newest published version.
+    pub published: Option<crate::soa::Version>,
 }
 
 /// What the engine found, and what it looked at.

@@ -3,7 +3,7 @@
 //! and the function that evaluates it. A capability that adds records adds its checks here.
 
 use super::context::Ctx;
-use super::{ClauseRef, Finding, leadership, operation, rhythm, risk, system};
+use super::{ClauseRef, Finding, leadership, operation, rhythm, risk, soa, system};
 use crate::catalog;
 
 /// One readiness check.
@@ -95,7 +95,7 @@ pub static CHECKS: &[Check] = &[
         clauses: &["6.1.2"],
         summary: "A risk method (scales, levels and acceptance criteria) is published.",
         severity: "major: without criteria no assessment is consistent or comparable",
-        grace: "none",
+        grace: "90 days after the ISMS first operates",
         remediation: "Publish a risk method: start from the proposed 5×5 and set who may accept each level.",
         run: risk::no_method,
     },
@@ -134,6 +134,33 @@ pub static CHECKS: &[Check] = &[
         grace: "30 days after the review date",
         remediation: "Reassess the risk, recording the ratings and why.",
         run: risk::review_overdue,
+    },
+    Check {
+        code: "6.1.3/no-soa",
+        clauses: &["6.1.3"],
+        summary: "A Statement of Applicability is approved and published.",
+        severity: "major: the standard requires it, and certification is against it",
+        grace: "90 days after the ISMS first operates",
+        remediation: "Decide each of the 93 Annex A controls with a justification, then publish the Statement of Applicability.",
+        run: soa::missing,
+    },
+    Check {
+        code: "6.1.3/soa-excludes-treatment-control",
+        clauses: &["6.1.3"],
+        summary: "No control a risk treatment relies on is excluded from the Statement of Applicability.",
+        severity: "minor",
+        grace: "none",
+        remediation: "Include the control (and implement it), or change the risk's treatment to controls that apply.",
+        run: soa::cited_but_excluded,
+    },
+    Check {
+        code: "6.1.3/soa-not-republished",
+        clauses: &["6.1.3"],
+        summary: "The published Statement of Applicability matches the live decisions and their reasons.",
+        severity: "observation",
+        grace: "30 days after the last publication",
+        remediation: "Review the changed lines and publish a new version of the Statement of Applicability.",
+        run: soa::not_republished,
     },
     Check {
         code: "8.1/process-late",

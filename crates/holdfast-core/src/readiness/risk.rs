@@ -33,10 +33,14 @@ fn risk_ref(r: &RiskRecord, date: Option<chrono::NaiveDate>) -> RecordRef {
 }
 
 pub(super) fn no_method(ctx: &Ctx<'_>, check: &Check, out: &mut Vec<Finding>) {
-    // An ISMS with no process in operation is one defect, reported by 4.4.
-    if ctx.s.risks.current().is_some() || ctx.operating.is_empty() {
+    // An ISMS with no process in operation is one defect, reported by 4.4; a new one has
+    // its grace to publish a method.
+    if ctx.s.risks.current().is_some() {
         return;
     }
+    let Some(first_seen) = ctx.foundation_due() else {
+        return;
+    };
     out.push(ctx.finding(
         check,
         "6.1.2",
@@ -45,7 +49,7 @@ pub(super) fn no_method(ctx: &Ctx<'_>, check: &Check, out: &mut Vec<Finding>) {
         "No risk method is published".to_owned(),
         "Clause 6.1.2 requires risk criteria, including the criteria for accepting risks, so that repeated assessments give consistent, valid and comparable results. Without a published method no rating in the register means anything.".to_owned(),
         vec![],
-        ctx.as_of.today,
+        first_seen,
     ));
 }
 

@@ -84,6 +84,8 @@ impl ReadinessPage {
             RecordKind::Occurrence => ("process", r.id.split('@').next().unwrap_or_default()),
             RecordKind::Risk => ("risk", r.id.as_str()),
             RecordKind::RiskMethod => ("risk_method", r.id.as_str()),
+            RecordKind::SoaControl => ("soa_control", r.id.as_str()),
+            RecordKind::SoaVersion => ("soa_version", r.id.as_str()),
         };
         super::records::href(kind, id).unwrap_or_default()
     }

@@ -22,6 +22,8 @@ pub fn href(kind: &str, id: &str) -> Option<String> {
         "evidence" => "/evidence",
         "risk" => "/risks",
         "risk_method" => return Some("/risks/method".to_owned()),
+        "soa_control" | "soa_decision" => return Some(format!("/soa#control-{id}")),
+        "soa_version" => "/soa/versions",
         _ => return None,
     };
     Some(if base == "/interactions" {
@@ -52,6 +54,8 @@ pub fn kind_words(kind: &str) -> &'static str {
         "risk_method" => "Risk method",
         "risk_assessment" => "Risk assessment",
         "risk_decision" => "Risk decision",
+        "soa_decision" | "soa_control" => "SoA decision",
+        "soa_version" => "Statement of Applicability",
         _ => "Record",
     }
 }

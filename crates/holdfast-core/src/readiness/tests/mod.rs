@@ -6,6 +6,7 @@ mod operation;
 mod property;
 mod rhythm;
 mod risk;
+mod soa;
 mod system;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -191,6 +192,7 @@ pub(super) fn healthy() -> Snapshot {
         tasks: vec![],
         people: vec![person(1, EmploymentStatus::Active)],
         acceptances: vec![],
+        soa: soa::healthy_soa(&risk::healthy_register()),
         risks: risk::healthy_register(),
     }
 }

@@ -101,6 +101,18 @@ fn codes(s: &Snapshot, day: &str) -> Vec<(&'static str, &'static str, Severity)>
 }
 
 #[test]
+fn a_new_isms_has_ninety_days_to_publish_its_risk_method() {
+    // The healthy processes operate from 1 January 2026.
+    let mut s = healthy();
+    s.risks.methods.clear();
+    assert_eq!(codes(&s, "2026-04-01"), []);
+    let r = report(&s, on("2026-04-02"));
+    assert_eq!(r.findings.len(), 1);
+    assert_eq!(r.findings[0].code, "6.1.2/no-risk-method");
+    assert_eq!(r.findings[0].first_seen, d("2026-04-02"));
+}
+
+#[test]
 fn without_a_published_method_the_register_is_a_major() {
     let mut s = healthy();
     s.risks.methods.clear();

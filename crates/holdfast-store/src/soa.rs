@@ -82,91 +82,49 @@ impl Store {
         expected_version: Option<i64>,
         input: DecisionInput,
     ) -> Result<Decision, StoreError> {
-        let owner_id = input.owner_id;
-        let (control, applicability, justification) = input.validate(control)?;
+        let mut done = self
+            .decide_controls(actor, vec![(control.to_owned(), expected_version, input)])
+            .await?;
+        done.pop().ok_or(StoreError::NotFound("SoA decision"))
+    }
+
+    /// Records several decisions in one transaction: all of them or none.
+    ///
+    /// # Errors
+    /// As [`Store::decide_control`], for the first that fails.
+    pub async fn decide_controls(
+        &self,
+        actor: &Actor,
+        decisions: Vec<(String, Option<i64>, DecisionInput)>,
+    ) -> Result<Vec<Decision>, StoreError> {
         let org = self.organisation().await?.ok_or_else(|| {
             ValidationErrors::one("organisation", "create the organisation first")
         })?;
+        let mut checked = Vec::with_capacity(decisions.len());
+        for (control, expected, input) in decisions {
+            let owner_id = input.owner_id;
+            let (control, applicability, justification) = input.validate(&control)?;
+            checked.push((control, expected, applicability, justification, owner_id));
+        }
         let mut w = self.write(actor).await?;
-        check_owner(&mut w, owner_id).await?;
-        let before = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "select {COLUMNS} from soa_decision where control = $1"
-        )))
-        .bind(&control)
-        .fetch_optional(&mut *w.tx)
-        .await?
-        .as_ref()
-        .map(decision_from)
-        .transpose()?;
-        let (status, best_practice) = match applicability {
-            Applicability::Included {
-                status,
-                best_practice,
-            } => (Some(status.as_str()), i64::from(best_practice)),
-            Applicability::Excluded => (None, 0),
-        };
-        let applicable = i64::from(matches!(applicability, Applicability::Included { .. }));
-        let now = now_text();
-        let version = match (&before, expected_version) {
-            (None, None) => {
-                sqlx::query(
-                    "insert into soa_decision (control, organisation_id, applicable, status, best_practice, justification, owner_id, version, created_at, updated_at) \
-                     values ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)",
+        let mut out = Vec::with_capacity(checked.len());
+        for (control, expected_version, applicability, justification, owner_id) in checked {
+            check_owner(&mut w, owner_id).await?;
+            out.push(
+                write_decision(
+                    &mut w,
+                    &org.id.to_string(),
+                    control,
+                    expected_version,
+                    applicability,
+                    justification,
+                    owner_id,
                 )
-                .bind(&control)
-                .bind(org.id.to_string())
-                .bind(applicable)
-                .bind(status)
-                .bind(best_practice)
-                .bind(&justification)
-                .bind(owner_id.map(|p| p.to_string()))
-                .bind(&now)
-                .execute(&mut *w.tx)
-                .await?;
-                1
-            }
-            (Some(b), Some(v)) if b.version == v => {
-                sqlx::query(
-                    "update soa_decision set applicable = $1, status = $2, best_practice = $3, justification = $4, owner_id = $5, \
-                     version = version + 1, updated_at = $6 where control = $7 and version = $8",
-                )
-                .bind(applicable)
-                .bind(status)
-                .bind(best_practice)
-                .bind(&justification)
-                .bind(owner_id.map(|p| p.to_string()))
-                .bind(&now)
-                .bind(&control)
-                .bind(v)
-                .execute(&mut *w.tx)
-                .await?;
-                v + 1
-            }
-            _ => return Err(StoreError::Stale("SoA decision")),
-        };
-        let after = Decision {
-            control,
-            applicability,
-            justification,
-            owner_id,
-            version,
-        };
-        let before_json = before
-            .as_ref()
-            .map(serde_json::to_value)
-            .transpose()
-            .map_err(StoreError::corrupt)?;
-        let after_json = serde_json::to_value(&after).map_err(StoreError::corrupt)?;
-        w.record(
-            "soa_decision",
-            &after.control,
-            if before.is_some() { "update" } else { "create" },
-            before_json.as_ref(),
-            Some(&after_json),
-        )
-        .await?;
+                .await?,
+            );
+        }
         w.commit().await?;
-        Ok(after)
+        Ok(out)
     }
 
     /// What the SoA derives from: the risks citing each control, the processes in operation
@@ -334,4 +292,92 @@ impl Store {
         .ok_or(StoreError::NotFound("SoA version"))?;
         version_from(&row)
     }
+}
+
+async fn write_decision(
+    w: &mut WriteTx,
+    org: &str,
+    control: String,
+    expected_version: Option<i64>,
+    applicability: Applicability,
+    justification: String,
+    owner_id: Option<PersonId>,
+) -> Result<Decision, StoreError> {
+    let before = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "select {COLUMNS} from soa_decision where control = $1"
+    )))
+    .bind(&control)
+    .fetch_optional(&mut *w.tx)
+    .await?
+    .as_ref()
+    .map(decision_from)
+    .transpose()?;
+    let (status, best_practice) = match applicability {
+        Applicability::Included {
+            status,
+            best_practice,
+        } => (Some(status.as_str()), i64::from(best_practice)),
+        Applicability::Excluded => (None, 0),
+    };
+    let applicable = i64::from(matches!(applicability, Applicability::Included { .. }));
+    let now = now_text();
+    let version = match (&before, expected_version) {
+        (None, None) => {
+            sqlx::query(
+                "insert into soa_decision (control, organisation_id, applicable, status, best_practice, justification, owner_id, version, created_at, updated_at) \
+                 values ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)",
+            )
+            .bind(&control)
+            .bind(org)
+            .bind(applicable)
+            .bind(status)
+            .bind(best_practice)
+            .bind(&justification)
+            .bind(owner_id.map(|p| p.to_string()))
+            .bind(&now)
+            .execute(&mut *w.tx)
+            .await?;
+            1
+        }
+        (Some(b), Some(v)) if b.version == v => {
+            sqlx::query(
+                "update soa_decision set applicable = $1, status = $2, best_practice = $3, justification = $4, owner_id = $5, \
+                 version = version + 1, updated_at = $6 where control = $7 and version = $8",
+            )
+            .bind(applicable)
+            .bind(status)
+            .bind(best_practice)
+            .bind(&justification)
+            .bind(owner_id.map(|p| p.to_string()))
+            .bind(&now)
+            .bind(&control)
+            .bind(v)
+            .execute(&mut *w.tx)
+            .await?;
+            v + 1
+        }
+        _ => return Err(StoreError::Stale("SoA decision")),
+    };
+    let after = Decision {
+        control,
+        applicability,
+        justification,
+        owner_id,
+        version,
+    };
+    let before_json = before
+        .as_ref()
+        .map(serde_json::to_value)
+        .transpose()
+        .map_err(StoreError::corrupt)?;
+    let after_json = serde_json::to_value(&after).map_err(StoreError::corrupt)?;
+    w.record(
+        "soa_decision",
+        &after.control,
+        if before.is_some() { "update" } else { "create" },
+        before_json.as_ref(),
+        Some(&after_json),
+    )
+    .await?;
+    Ok(after)
 }

@@ -41,7 +41,7 @@ pub fn render(method: &Method, counts: &HashMap<Rating, i64>, title: &str, id: &
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{id}-title" viewBox="0 0 {width} {height}" width="{width}" height="{height}" class="heatmap"><title id="{id}-title">{} — {total} risks</title>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" role="group" aria-labelledby="{id}-title" viewBox="0 0 {width} {height}" width="{width}" height="{height}" class="heatmap"><title id="{id}-title">{} — {total} risks</title>"#,
         esc(title)
     );
     let _ = write!(

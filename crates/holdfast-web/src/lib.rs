@@ -17,6 +17,7 @@ mod openapi;
 mod pages;
 pub mod routes;
 mod service;
+mod soa_export;
 mod svg;
 
 use std::sync::Arc;

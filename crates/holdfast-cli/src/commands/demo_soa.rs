@@ -34,6 +34,7 @@ const IN_PROGRESS: &[(&str, Status)] = &[
 
 /// Decides every control and publishes the SoA as approved by `chief`.
 pub async fn seed(store: &Store, chief: PersonId) -> anyhow::Result<i64> {
+    let mut decisions = Vec::new();
     for c in holdfast_core::catalog::annex_a() {
         let excluded = EXCLUDED.iter().find(|(id, _)| *id == c.id);
         let input = match excluded {
@@ -60,7 +61,8 @@ pub async fn seed(store: &Store, chief: PersonId) -> anyhow::Result<i64> {
                 owner_id: Some(chief),
             },
         };
-        store.decide_control(&ACTOR, c.id, None, input).await?;
+        decisions.push((c.id.to_owned(), None, input));
     }
+    store.decide_controls(&ACTOR, decisions).await?;
     Ok(store.publish_soa(&ACTOR, Some(chief)).await?.number)
 }

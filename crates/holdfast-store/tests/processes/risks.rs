@@ -442,7 +442,56 @@ async fn the_register_filters_sorts_and_pages(db: TestDb) {
     assert!(none.is_empty(), "wildcards in a search are literal");
 }
 
+async fn the_soa_is_published_only_when_every_control_is_decided_and_never_changes(db: TestDb) {
+    let store = &db.store;
+    adopted(store).await;
+    let input = |applicable: bool| holdfast_core::soa::DecisionInput {
+        applicable,
+        justification: "Decided in the SoA workshop".into(),
+        status: applicable.then_some(holdfast_core::soa::Status::Implemented),
+        best_practice: false,
+        owner_id: None,
+    };
+    let some: Vec<_> = ["5.1", "5.2", "7.4"]
+        .iter()
+        .map(|c| ((*c).to_owned(), None, input(*c != "7.4")))
+        .collect();
+    store.decide_controls(&ACTOR, some).await.expect("three");
+    let e = store
+        .publish_soa(&ACTOR, None)
+        .await
+        .expect_err("90 undecided");
+    assert!(
+        matches!(e, StoreError::Invalid(ref v) if v.errors[0].message.starts_with("90 control(s) have no decision yet (5.3, 5.4")),
+        "{e}"
+    );
+    assert!(store.soa_versions().await.expect("versions").is_empty());
+    // All or nothing: one bad decision among many stores none of them.
+    let mut rest: Vec<_> = holdfast_core::catalog::annex_a()
+        .iter()
+        .filter(|c| !["5.1", "5.2", "7.4"].contains(&c.id))
+        .map(|c| (c.id.to_owned(), None, input(true)))
+        .collect();
+    rest.push(("A.5.1".to_owned(), None, input(true)));
+    assert!(store.decide_controls(&ACTOR, rest.clone()).await.is_err());
+    assert_eq!(store.soa_decisions().await.expect("decisions").len(), 3);
+    rest.pop();
+    store.decide_controls(&ACTOR, rest).await.expect("the rest");
+    let v = store.publish_soa(&ACTOR, None).await.expect("publish");
+    assert_eq!((v.number, v.rows.len()), (1, 93));
+    assert_eq!(v.sha256, holdfast_core::soa::digest(&v.rows));
+    assert_eq!(store.soa_version(1).await.expect("v1"), v);
+    assert!(
+        sqlx::query("update soa_version set sha256 = 'x'")
+            .execute(store.pool())
+            .await
+            .is_err(),
+        "published versions are append-only"
+    );
+}
+
 crate::on_both_databases!(
+    the_soa_is_published_only_when_every_control_is_decided_and_never_changes,
     method_versions_are_numbered_and_never_changed,
     a_risk_is_assessed_under_the_method_and_bad_input_stores_nothing,
     a_decision_needs_the_authority_the_level_demands,

@@ -16,6 +16,7 @@ pub(crate) mod risks;
 pub(crate) mod rules;
 pub(crate) mod scope;
 pub(crate) mod session;
+pub(crate) mod soa;
 pub(crate) mod task_evidence;
 pub(crate) mod tokens;
 pub(crate) mod users;
@@ -70,6 +71,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = readiness::routes(r);
     let r = rules::routes(r);
     let r = risks::routes(r);
+    let r = soa::routes(r);
     let r = events::routes(r);
     let r = activities::routes(r);
     let r = assignment::routes(r);

@@ -18,6 +18,7 @@ mod records;
 mod risks;
 mod run;
 mod runs;
+mod soa;
 mod task;
 mod tasks;
 mod users;
@@ -94,6 +95,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = lifecycle::routes(r);
     let r = readiness::routes(r);
     let r = risks::routes(r);
+    let r = soa::routes(r);
     let r = run::routes(r);
     let r = runs::routes(r);
     let r = tasks::routes(r);

@@ -53,6 +53,8 @@ fn concrete(
         .replace("/evidence/{id}", &format!("/evidence/{}", app.evidence_id))
         .replace("/risks/{id}", &format!("/risks/{}", app.risk_id))
         .replace("/risk-methods/{version}", "/risk-methods/1")
+        .replace("/soa/controls/{control}", "/soa/controls/5.1")
+        .replace("/soa/versions/{number}", "/soa/versions/1")
 }
 
 async fn call(s: &Session, method: &Method, path: &str, kind: Kind) -> reqwest::Response {

@@ -472,6 +472,28 @@ async fn a_manager_picks_an_owner_by_name_and_an_auditor_follows_a_finding_to_it
         c.goto(&app.url("/risks/method")).await?;
         assert_eq!(text(&c, "main h1").await?, "Risk method");
         save(&c, "risk-method").await;
+        // The Statement of Applicability, its published version and the file of it.
+        c.find(Locator::LinkText("Statement of Applicability"))
+            .await?
+            .click()
+            .await?;
+        assert_eq!(text(&c, "main h1").await?, "Statement of Applicability");
+        save(&c, "soa").await;
+        c.find(Locator::LinkText("version 1")).await?.click().await?;
+        let sha = text(&c, "#soa-sha256").await?;
+        assert_eq!(sha.len(), 64, "{sha}");
+        save(&c, "soa-version").await;
+        let got = c
+            .execute_async(
+                "fetch('/api/v1/soa/versions/1/xlsx').then(r => arguments[0](r.status + ' ' + r.headers.get('content-disposition')))",
+                vec![],
+            )
+            .await?;
+        let got = got.as_str().unwrap_or_default().to_owned();
+        assert!(
+            got.starts_with("200 ") && got.contains(&format!("statement-of-applicability-v1-{}", &sha[..12])),
+            "{got}"
+        );
         Ok(())
     })
     .await;

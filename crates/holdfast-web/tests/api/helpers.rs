@@ -271,6 +271,36 @@ pub async fn spawn_app_with(db: Db, config: WebConfig) -> TestApp {
         )
         .await
         .expect("assess");
+    // Every control decided, and the SoA published as version 1.
+    let decisions = holdfast_core::catalog::annex_a()
+        .iter()
+        .map(|c| {
+            let excluded = c.id == "7.4";
+            (
+                c.id.to_owned(),
+                None,
+                holdfast_core::soa::DecisionInput {
+                    applicable: !excluded,
+                    justification: if excluded {
+                        "Offices are staffed in working hours".to_owned()
+                    } else {
+                        format!("Needed: {}", c.title)
+                    },
+                    status: (!excluded).then_some(holdfast_core::soa::Status::Implemented),
+                    best_practice: false,
+                    owner_id: None,
+                },
+            )
+        })
+        .collect();
+    store
+        .decide_controls(&actor, decisions)
+        .await
+        .expect("decide the SoA");
+    store
+        .publish_soa(&actor, Some(ada.id))
+        .await
+        .expect("publish the SoA");
     // Checkpointed as `holdfast init` leaves a database.
     store
         .sign_checkpoint(

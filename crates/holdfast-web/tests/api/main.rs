@@ -19,4 +19,5 @@ mod people;
 mod processes;
 mod risks;
 mod security;
+mod soa;
 mod users_tokens;

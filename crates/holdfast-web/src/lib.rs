@@ -11,13 +11,13 @@ pub mod auth;
 mod error;
 pub mod form;
 pub mod headers;
-mod heatmap;
+pub mod heatmap;
 pub mod list;
 mod openapi;
 mod pages;
 pub mod routes;
 mod service;
-mod soa_export;
+pub mod soa_export;
 mod svg;
 
 use std::sync::Arc;

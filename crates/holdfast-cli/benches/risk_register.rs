@@ -73,11 +73,17 @@ async fn register(db: &str, url: &str, risks: usize) {
         .await
         .expect("owners");
     let as_of = store.as_of().await.expect("clock");
+    // The library's processes in operation, owned by the first owner.
+    let heads: HashMap<String, holdfast_core::ids::PersonId> =
+        ["Management", "HR", "IT", "Finance", "Engineering"]
+            .iter()
+            .map(|d| ((*d).to_owned(), owners[0].id))
+            .collect();
     store
         .adopt_process_library(
             &ACTOR,
             org.id,
-            &HashMap::new(),
+            &heads,
             holdfast_core::process::ProcessStatus::Active,
             as_of,
         )

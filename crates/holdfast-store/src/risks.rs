@@ -272,10 +272,7 @@ async fn write_controls(
 
 /// The Annex A order of control ids, `5.9` before `5.10`.
 fn sort_controls(controls: &mut [String]) {
-    controls.sort_by_key(|c| {
-        let mut p = c.split('.').map(|n| n.parse::<u32>().unwrap_or(u32::MAX));
-        (p.next(), p.next())
-    });
+    controls.sort_by_key(|c| holdfast_core::risk::control_order(c));
 }
 
 impl Store {

@@ -161,8 +161,9 @@ impl RiskFields {
     }
 }
 
-/// `5.9` before `5.10`.
-fn control_order(id: &str) -> (u32, u32) {
+/// The Annex A order of a control id: `5.9` before `5.10`.
+#[must_use]
+pub fn control_order(id: &str) -> (u32, u32) {
     let mut parts = id.split('.').map(|p| p.parse::<u32>().unwrap_or(u32::MAX));
     (
         parts.next().unwrap_or(u32::MAX),

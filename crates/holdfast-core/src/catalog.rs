@@ -134,6 +134,38 @@ pub fn clause(id: &str) -> Option<&'static Clause> {
     clauses().iter().find(|c| c.id == id)
 }
 
+/// The Annex A order of a control id: `5.9` before `5.10`.
+#[must_use]
+pub fn control_order(id: &str) -> (u32, u32) {
+    let mut parts = id.split('.').map(|p| p.parse::<u32>().unwrap_or(u32::MAX));
+    (
+        parts.next().unwrap_or(u32::MAX),
+        parts.next().unwrap_or(u32::MAX),
+    )
+}
+
+/// Checks control ids against Annex A, without duplicates, in Annex A order.
+///
+/// # Errors
+/// `controls[n]` for each id that is not an Annex A control.
+pub fn checked_controls(ids: &[String]) -> Result<Vec<String>, crate::ValidationErrors> {
+    let mut e = crate::ValidationErrors::default();
+    let mut out: Vec<String> = Vec::with_capacity(ids.len());
+    for (n, c) in ids.iter().enumerate() {
+        let c = c.trim();
+        if crate::catalog::control(c).is_none() {
+            e.push(
+                &format!("controls[{n}]"),
+                format!("\"{c}\" is not an Annex A control of ISO/IEC 27001:2022 (5.1 to 8.34)"),
+            );
+        } else if !out.iter().any(|k| k == c) {
+            out.push(c.to_owned());
+        }
+    }
+    out.sort_by_key(|c| control_order(c));
+    e.into_result(|| out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -100,3 +100,19 @@ record_id!(
     /// acceptance (append-only).
     RiskDecisionId
 );
+record_id!(
+    /// Identifies an internal or external issue of clause 4.1.
+    ContextIssueId
+);
+record_id!(
+    /// Identifies an interested party of clause 4.2.
+    InterestedPartyId
+);
+record_id!(
+    /// Identifies one requirement of an interested party (legal, regulatory, contractual).
+    RequirementId
+);
+record_id!(
+    /// Identifies an asset in the inventory.
+    AssetId
+);

@@ -5,6 +5,9 @@
 //! standard lives here once, as a function of records (and of [`clock::AsOf`] where time
 //! matters), so the web UI, the API and the CLI can only ever show the same verdict.
 
+#[macro_use]
+mod keyed;
+
 pub mod account;
 pub mod activity;
 pub mod audit;
@@ -13,6 +16,7 @@ mod cadence_words;
 pub mod catalog;
 pub mod checkpoint;
 pub mod clock;
+pub mod context;
 pub mod demo;
 pub mod evidence;
 pub mod ical;

@@ -178,6 +178,11 @@ pub struct Row {
     pub justification: String,
     /// Risks whose treatment cites the control (`R-007`), derived.
     pub risks: Vec<String>,
+    /// Legal, regulatory, contractual and other requirements of interested parties it
+    /// addresses ("Legal: GDPR Art. 32 (EU customers)"), derived. Absent from versions
+    /// published before requirements were linked, so their digests stay what they were.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub obligations: Vec<String>,
     /// Included as good practice.
     pub best_practice: bool,
     /// Status, when applicable.
@@ -208,6 +213,8 @@ pub struct Version {
 pub struct Links {
     /// Control → references of the risks whose treatment cites it.
     pub risks: HashMap<String, Vec<String>>,
+    /// Control → the requirements of interested parties it addresses, as reason lines.
+    pub obligations: HashMap<String, Vec<String>>,
     /// Control → names of the processes in operation that implement it.
     pub processes: HashMap<String, Vec<String>>,
     /// Person → name.
@@ -238,6 +245,7 @@ pub fn rows(decisions: &[Decision], links: &Links) -> Vec<Row> {
                 applicable,
                 justification: d.map(|d| d.justification.clone()).unwrap_or_default(),
                 risks: links.risks.get(c.id).cloned().unwrap_or_default(),
+                obligations: links.obligations.get(c.id).cloned().unwrap_or_default(),
                 best_practice,
                 status,
                 owner: d
@@ -280,14 +288,17 @@ pub struct Gap {
     pub kind: GapKind,
     /// The risks that rely on it.
     pub risks: Vec<String>,
+    /// The requirements of interested parties that ask for it.
+    pub obligations: Vec<String>,
 }
 
-/// The gap analysis: every control a risk treatment cites that is excluded or not fully
-/// implemented (an undecided one is reported by [`undecided`]).
+/// The gap analysis: every control a risk treatment or an interested party's requirement
+/// needs that is excluded or not fully implemented (an undecided one is reported by
+/// [`undecided`]).
 #[must_use]
 pub fn gaps(rows: &[Row]) -> Vec<Gap> {
     rows.iter()
-        .filter(|r| !r.risks.is_empty())
+        .filter(|r| !r.risks.is_empty() || !r.obligations.is_empty())
         .filter_map(|r| {
             let kind = match (r.applicable, r.status) {
                 (Some(false), _) => GapKind::Excluded,
@@ -298,6 +309,7 @@ pub fn gaps(rows: &[Row]) -> Vec<Gap> {
                 control: r.control.clone(),
                 kind,
                 risks: r.risks.clone(),
+                obligations: r.obligations.clone(),
             })
         })
         .collect()
@@ -336,6 +348,9 @@ pub fn drift(published: &[Row], live: &[Row]) -> Vec<Drift> {
             }
             if o.risks != r.risks {
                 changed.push("risks");
+            }
+            if o.obligations != r.obligations {
+                changed.push("obligations");
             }
             if o.best_practice != r.best_practice {
                 changed.push("best practice");

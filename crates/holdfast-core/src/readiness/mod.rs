@@ -14,6 +14,7 @@ mod operation;
 pub mod registry;
 mod rhythm;
 mod risk;
+mod scope;
 mod soa;
 mod system;
 
@@ -98,6 +99,14 @@ pub enum RecordKind {
     SoaControl,
     /// A published version of the Statement of Applicability.
     SoaVersion,
+    /// An internal or external issue (4.1).
+    ContextIssue,
+    /// An interested party (4.2).
+    InterestedParty,
+    /// A requirement of an interested party (4.2 b).
+    Requirement,
+    /// A version of the scope (4.3).
+    ScopeVersion,
 }
 
 impl RecordKind {
@@ -115,6 +124,10 @@ impl RecordKind {
             Self::RiskMethod => "risk_method",
             Self::SoaControl => "soa_control",
             Self::SoaVersion => "soa_version",
+            Self::ContextIssue => "context_issue",
+            Self::InterestedParty => "interested_party",
+            Self::Requirement => "requirement",
+            Self::ScopeVersion => "scope_version",
         }
     }
 }
@@ -190,6 +203,9 @@ pub struct Settings {
     /// Days after the ISMS first operates within which its risk method and Statement of
     /// Applicability are first published: the foundations a new ISMS lays first.
     pub foundation_grace_days: i64,
+    /// Days after an issue's or interested party's review date before the overdue review
+    /// counts, and within which a new requirement is linked to what addresses it.
+    pub context_review_grace_days: i64,
 }
 
 impl Default for Settings {
@@ -206,6 +222,7 @@ impl Default for Settings {
             rerate_grace_days: 90,
             soa_republish_grace_days: 30,
             foundation_grace_days: 90,
+            context_review_grace_days: 30,
         }
     }
 }
@@ -304,6 +321,8 @@ pub struct Snapshot {
     pub risks: crate::risk::Register,
     /// The Statement of Applicability: live and as last published.
     pub soa: SoaState,
+    /// The context registers and the scope (4.1–4.3).
+    pub context: crate::context::ContextState,
 }
 
 /// The Statement of Applicability as the engine reads it.

@@ -3,7 +3,7 @@
 //! and the function that evaluates it. A capability that adds records adds its checks here.
 
 use super::context::Ctx;
-use super::{ClauseRef, Finding, leadership, operation, rhythm, risk, soa, system};
+use super::{ClauseRef, Finding, leadership, operation, rhythm, risk, scope, soa, system};
 use crate::catalog;
 
 /// One readiness check.
@@ -27,6 +27,69 @@ pub struct Check {
 
 /// Every check, in the order of the standard.
 pub static CHECKS: &[Check] = &[
+    Check {
+        code: "4.1/no-context-issues",
+        clauses: &["4.1"],
+        summary: "The internal and external issues relevant to the ISMS are recorded.",
+        severity: "minor: the issues were never determined",
+        grace: "90 days after the ISMS first operates",
+        remediation: "Record the internal and external issues that affect the ISMS, each with its effect, an owner and a review date.",
+        run: scope::no_issues,
+    },
+    Check {
+        code: "4.1/context-review-overdue",
+        clauses: &["4.1"],
+        summary: "Each issue is reviewed by its review date.",
+        severity: "observation, one for the register",
+        grace: "30 days after the review date",
+        remediation: "Review the overdue issues: confirm, change or retire each, and set the next review date.",
+        run: scope::issues_overdue,
+    },
+    Check {
+        code: "4.2/no-interested-parties",
+        clauses: &["4.2"],
+        summary: "The interested parties relevant to the ISMS are recorded.",
+        severity: "minor: the parties were never determined",
+        grace: "90 days after the ISMS first operates",
+        remediation: "Record the interested parties (customers, regulators, suppliers, staff) and their requirements.",
+        run: scope::no_parties,
+    },
+    Check {
+        code: "4.2/interested-parties-review-overdue",
+        clauses: &["4.2"],
+        summary: "Each interested party is reviewed by its review date.",
+        severity: "observation, one for the register",
+        grace: "30 days after the review date",
+        remediation: "Review the overdue parties and their requirements, and set the next review date.",
+        run: scope::parties_overdue,
+    },
+    Check {
+        code: "4.2/requirement-unaddressed",
+        clauses: &["4.2"],
+        summary: "Each requirement of an interested party is addressed by a control or a process.",
+        severity: "observation",
+        grace: "30 days after the requirement is recorded",
+        remediation: "Link the requirement to the Annex A controls or the processes that meet it, or record why the ISMS does not address it.",
+        run: scope::requirement_unaddressed,
+    },
+    Check {
+        code: "4.3/no-scope",
+        clauses: &["4.3"],
+        summary: "The scope of the ISMS is determined as a scope statement.",
+        severity: "major: without a scope there is nothing to certify",
+        grace: "90 days after the ISMS first operates",
+        remediation: "Propose a scope: the statement, the units, locations, processes and assets in and out (with why), and the interfaces; have top management approve it.",
+        run: scope::no_scope,
+    },
+    Check {
+        code: "4.3/scope-not-approved",
+        clauses: &["4.3"],
+        summary: "A version of the scope is approved by top management.",
+        severity: "minor",
+        grace: "30 days after a version is proposed, and not before the ISMS's first 90 days have passed",
+        remediation: "Have top management (the owner of the leadership or management-review process) approve the proposed scope.",
+        run: scope::scope_not_approved,
+    },
     Check {
         code: "4.4/no-active-process",
         clauses: &["4.4"],
@@ -147,7 +210,7 @@ pub static CHECKS: &[Check] = &[
     Check {
         code: "6.1.3/soa-excludes-treatment-control",
         clauses: &["6.1.3"],
-        summary: "No control a risk treatment relies on is excluded from the Statement of Applicability.",
+        summary: "No control a risk treatment or an interested party's requirement relies on is excluded from the Statement of Applicability.",
         severity: "minor",
         grace: "none",
         remediation: "Include the control (and implement it), or change the risk's treatment to controls that apply.",
@@ -306,7 +369,8 @@ mod tests {
         assert_eq!(
             ids,
             [
-                "4.4", "5.3", "6.1.2", "6.1.3", "8.1", "8.2", "9.2", "9.3", "10.2"
+                "4.1", "4.2", "4.3", "4.4", "5.3", "6.1.2", "6.1.3", "8.1", "8.2", "9.2", "9.3",
+                "10.2"
             ]
         );
         assert_eq!(checked.len() + not_checked.len(), catalog::clauses().len());

@@ -68,16 +68,28 @@ pub(super) fn cited_but_excluded(ctx: &Ctx<'_>, check: &Check, out: &mut Vec<Fin
                     date: None,
                 }),
         );
+        let mut needs = Vec::new();
+        if !g.risks.is_empty() {
+            needs.push(format!("the treatment of {} cites it", g.risks.join(", ")));
+        }
+        if !g.obligations.is_empty() {
+            needs.push(format!("{} ask(s) for it", g.obligations.join("; ")));
+        }
+        let why = if g.risks.is_empty() {
+            "an interested party's requirement asks for it"
+        } else {
+            "risk treatment relies on it"
+        };
         out.push(ctx.finding(
             check,
             "6.1.3",
             &g.control,
             Severity::Minor,
-            format!("Control {} is excluded but risk treatment relies on it", g.control),
+            format!("Control {} is excluded but {why}", g.control),
             format!(
-                "The Statement of Applicability excludes {} \"{title}\", yet the treatment of {} cites it. Clause 6.1.3 c) asks that the controls the treatment needs are compared with Annex A so that none is omitted.",
+                "The Statement of Applicability excludes {} \"{title}\", yet {}. Clause 6.1.3 c) asks that the controls the treatment needs are compared with Annex A so that none is omitted, and 4.2 c) that the requirements the ISMS addresses are met.",
                 g.control,
-                g.risks.join(", ")
+                needs.join(", and ")
             ),
             records,
             ctx.as_of.today,

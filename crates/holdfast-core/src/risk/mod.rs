@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::ValidationErrors;
+pub use crate::catalog::control_order;
 use crate::ids::{PersonId, ProcessId, RiskAssessmentId, RiskDecisionId, RiskId, RiskMethodId};
 use crate::text::{self, LONG_MAX, Lines, NAME_MAX};
 pub use method::{Authority, Level, Method, MethodDraft, Rating, ReRating};
@@ -136,21 +137,9 @@ impl RiskFields {
             NAME_MAX,
             Lines::One,
         ));
-        let mut controls: Vec<String> = Vec::with_capacity(self.controls.len());
-        for (n, c) in self.controls.iter().enumerate() {
-            let c = c.trim();
-            if crate::catalog::control(c).is_none() {
-                e.push(
-                    &format!("controls[{n}]"),
-                    format!(
-                        "\"{c}\" is not an Annex A control of ISO/IEC 27001:2022 (5.1 to 8.34)"
-                    ),
-                );
-            } else if !controls.iter().any(|k| k == c) {
-                controls.push(c.to_owned());
-            }
-        }
-        controls.sort_by_key(|c| control_order(c));
+        let controls = e
+            .check(crate::catalog::checked_controls(&self.controls))
+            .unwrap_or_default();
         e.into_result(|| Self {
             title: title.unwrap_or_default(),
             threat: threat.unwrap_or_default(),
@@ -159,16 +148,6 @@ impl RiskFields {
             ..self
         })
     }
-}
-
-/// The Annex A order of a control id: `5.9` before `5.10`.
-#[must_use]
-pub fn control_order(id: &str) -> (u32, u32) {
-    let mut parts = id.split('.').map(|p| p.parse::<u32>().unwrap_or(u32::MAX));
-    (
-        parts.next().unwrap_or(u32::MAX),
-        parts.next().unwrap_or(u32::MAX),
-    )
 }
 
 /// One dated assessment of a risk. Never changed once written.

@@ -6,6 +6,7 @@ mod operation;
 mod property;
 mod rhythm;
 mod risk;
+mod scope;
 mod soa;
 mod system;
 
@@ -194,6 +195,7 @@ pub(super) fn healthy() -> Snapshot {
         acceptances: vec![],
         soa: soa::healthy_soa(&risk::healthy_register()),
         risks: risk::healthy_register(),
+        context: scope::healthy_context(),
     }
 }
 

@@ -246,13 +246,21 @@ impl Requirement {
     /// Why it puts a control in the SoA, as a reason line: "Legal: GDPR Art. 32 (EU customers)".
     #[must_use]
     pub fn reason(&self, party: &str) -> String {
-        let kind = match self.kind {
-            RequirementKind::Legal => "Legal",
-            RequirementKind::Regulatory => "Regulatory",
-            RequirementKind::Contractual => "Contractual",
-            RequirementKind::Other => "Interested party",
+        self.kind.reason(&self.citation, party)
+    }
+}
+
+impl RequirementKind {
+    /// The SoA's reason line for a requirement of this kind citing `citation`, of `party`.
+    #[must_use]
+    pub fn reason(self, citation: &str, party: &str) -> String {
+        let kind = match self {
+            Self::Legal => "Legal",
+            Self::Regulatory => "Regulatory",
+            Self::Contractual => "Contractual",
+            Self::Other => "Interested party",
         };
-        format!("{kind}: {} ({party})", self.citation)
+        format!("{kind}: {citation} ({party})")
     }
 }
 

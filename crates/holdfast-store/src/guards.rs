@@ -1,6 +1,6 @@
 //! The triggers that make the audit trail, stored evidence, checkpoints and the risk
-//! register's dated records (published methods, assessments, decisions) and the published
-//! Statements of Applicability append-only in
+//! register's dated records (published methods, assessments, decisions), the published
+//! Statements of Applicability and the scope's versions and approvals append-only in
 //! the database (see the migration `trail_append_only_and_checkpoints`). `verify` checks they
 //! are all present and enabled: an administrator who drops one to edit history leaves that
 //! mark even if they recreate nothing else.
@@ -21,7 +21,7 @@ const fn g(table: &'static str, trigger: &'static str) -> Guard {
     Guard { table, trigger }
 }
 
-const SQLITE: [Guard; 16] = [
+const SQLITE: [Guard; 20] = [
     g("audit_event", "audit_event_refuse_update"),
     g("audit_event", "audit_event_refuse_delete"),
     g("evidence", "evidence_refuse_update"),
@@ -38,9 +38,13 @@ const SQLITE: [Guard; 16] = [
     g("risk_decision", "risk_decision_refuse_delete"),
     g("soa_version", "soa_version_refuse_update"),
     g("soa_version", "soa_version_refuse_delete"),
+    g("scope_version", "scope_version_refuse_update"),
+    g("scope_version", "scope_version_refuse_delete"),
+    g("scope_approval", "scope_approval_refuse_update"),
+    g("scope_approval", "scope_approval_refuse_delete"),
 ];
 
-const POSTGRES: [Guard; 9] = [
+const POSTGRES: [Guard; 11] = [
     g("audit_event", "audit_event_append_only"),
     g("audit_event", "audit_event_no_truncate"),
     g("evidence", "evidence_append_only"),
@@ -50,6 +54,8 @@ const POSTGRES: [Guard; 9] = [
     g("risk_assessment", "risk_assessment_append_only"),
     g("risk_decision", "risk_decision_append_only"),
     g("soa_version", "soa_version_append_only"),
+    g("scope_version", "scope_version_append_only"),
+    g("scope_approval", "scope_approval_append_only"),
 ];
 
 /// The append-only triggers a database of `backend` must have.

@@ -125,6 +125,7 @@ impl Store {
                 live: self.soa_rows().await?,
                 published: self.latest_soa_version().await?,
             },
+            context: self.context_state().await?,
         })
     }
 

@@ -222,7 +222,8 @@ fn risk_json(r: &Risk) -> serde_json::Value {
     })
 }
 
-async fn check_links(
+/// Checks that an owner is an employed person and a process exists, naming the field.
+pub(crate) async fn check_links(
     w: &mut WriteTx,
     owner: Option<PersonId>,
     process: Option<ProcessId>,

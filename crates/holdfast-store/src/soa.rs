@@ -3,7 +3,6 @@
 
 use holdfast_core::ValidationErrors;
 use holdfast_core::ids::PersonId;
-use holdfast_core::process::check_process_person;
 use holdfast_core::soa::{self, Applicability, Decision, DecisionInput, Links, Row, Version};
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
@@ -42,17 +41,6 @@ fn version_from(r: &AnyRow) -> Result<Version, StoreError> {
         published_by: parse_opt_id(r.try_get(3)?)?,
         published_at: parse_time(&r.try_get::<String, _>(4)?)?,
     })
-}
-
-async fn check_owner(w: &mut WriteTx, owner: Option<PersonId>) -> Result<(), StoreError> {
-    let Some(id) = owner else { return Ok(()) };
-    match crate::people::load_person(w, id).await {
-        Ok(p) => Ok(check_process_person("owner_id", &p)?),
-        Err(StoreError::NotFound(_)) => {
-            Err(ValidationErrors::one("owner_id", "no person with this id exists").into())
-        }
-        Err(e) => Err(e),
-    }
 }
 
 impl Store {
@@ -109,7 +97,7 @@ impl Store {
         let mut w = self.write(actor).await?;
         let mut out = Vec::with_capacity(checked.len());
         for (control, expected_version, applicability, justification, owner_id) in checked {
-            check_owner(&mut w, owner_id).await?;
+            crate::risks::check_links(&mut w, owner_id, None).await?;
             out.push(
                 write_decision(
                     &mut w,
@@ -159,6 +147,7 @@ impl Store {
                 .or_default()
                 .push(r.try_get(1)?);
         }
+        links.obligations = self.obligations().await?;
         let owners: Vec<String> = sqlx::query_scalar(
             "select distinct owner_id from soa_decision where owner_id is not null",
         )

@@ -22,7 +22,7 @@ struct Audited {
     fields: &'static [(&'static str, &'static str)],
 }
 
-const AUDITED: [Audited; 11] = [
+const AUDITED: [Audited; 15] = [
     Audited {
         table: "organisation",
         live: "1 = 1",
@@ -153,6 +153,67 @@ const AUDITED: [Audited; 11] = [
             ("task_title", "task_title"),
             ("priority", "priority"),
             ("sla_hours", "cast(sla_hours as text)"),
+            ("version", "cast(version as text)"),
+        ],
+    },
+    Audited {
+        table: "risk",
+        live: "1 = 1",
+        entity_type: "risk",
+        fields: &[
+            ("title", "title"),
+            ("threat", "threat"),
+            ("vulnerability", "vulnerability"),
+            ("owner_id", "owner_id"),
+            ("process_id", "process_id"),
+            ("treatment", "treatment"),
+            ("version", "cast(version as text)"),
+        ],
+    },
+    Audited {
+        table: "context_issue",
+        live: "1 = 1",
+        entity_type: "context_issue",
+        fields: &[
+            ("kind", "kind"),
+            ("category", "category"),
+            ("title", "title"),
+            ("effect", "effect"),
+            ("owner_id", "owner_id"),
+            ("review_due", "review_due"),
+            (
+                "active",
+                "case when active = 1 then 'true' else 'false' end",
+            ),
+            ("version", "cast(version as text)"),
+        ],
+    },
+    Audited {
+        table: "interested_party",
+        live: "1 = 1",
+        entity_type: "interested_party",
+        fields: &[
+            ("name", "name"),
+            ("kind", "kind"),
+            ("expectations", "expectations"),
+            ("owner_id", "owner_id"),
+            ("review_due", "review_due"),
+            (
+                "active",
+                "case when active = 1 then 'true' else 'false' end",
+            ),
+            ("version", "cast(version as text)"),
+        ],
+    },
+    Audited {
+        table: "requirement",
+        live: "1 = 1",
+        entity_type: "requirement",
+        fields: &[
+            ("party_id", "party_id"),
+            ("kind", "kind"),
+            ("citation", "citation"),
+            ("text", "text"),
             ("version", "cast(version as text)"),
         ],
     },

@@ -5,6 +5,8 @@
 #![allow(clippy::disallowed_methods)]
 
 mod common;
+#[path = "processes/context.rs"]
+mod context;
 #[path = "processes/lifecycle.rs"]
 mod lifecycle;
 #[path = "processes/risks.rs"]

@@ -47,6 +47,14 @@ impl AsOf {
         }
     }
 
+    /// The first instant of `day` in `tz`: where "since that day" begins.
+    #[must_use]
+    pub fn start_of(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
+        tz.from_local_datetime(&day.and_time(NaiveTime::MIN))
+            .earliest()
+            .map_or_else(|| day.and_time(NaiveTime::MIN).and_utc(), |t| t.to_utc())
+    }
+
     /// The local date of an instant in this clock's time zone.
     #[must_use]
     pub fn local_date(&self, t: DateTime<Utc>) -> NaiveDate {

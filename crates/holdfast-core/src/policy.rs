@@ -43,11 +43,18 @@ pub enum Action {
     /// Assess risks and take decisions on them. Whether a decision stands is decided per
     /// person by the authority the risk's level demands ([`crate::risk::authority_of`]).
     WorkOnRisks,
+    /// See the issues, the interested parties and their requirements, and the scope.
+    ReadContext,
+    /// Record issues, parties and requirements; propose a scope.
+    ManageContext,
+    /// Approve a proposed scope. Whether the approval stands is decided per person: only
+    /// top management approves.
+    ApproveScope,
 }
 
 impl Action {
     /// Every action, for tests and for deriving role order.
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 19] = [
         Self::ViewDashboard,
         Self::ManageOwnProfile,
         Self::ManageOwnTokens,
@@ -64,6 +71,9 @@ impl Action {
         Self::ReadRisks,
         Self::ManageRisks,
         Self::WorkOnRisks,
+        Self::ReadContext,
+        Self::ManageContext,
+        Self::ApproveScope,
     ];
 }
 
@@ -91,6 +101,10 @@ pub const fn allows(role: Role, action: Action) -> bool {
         Action::ManageRisks => matches!(role, Admin | Manager),
         // Risk owners and top management are people with owner or manager logins.
         Action::WorkOnRisks => matches!(role, Admin | Manager | Owner),
+        Action::ReadContext => matches!(role, Admin | Manager | Owner | Auditor),
+        Action::ManageContext => matches!(role, Admin | Manager),
+        // Top management are people with owner or manager logins.
+        Action::ApproveScope => matches!(role, Admin | Manager | Owner),
     }
 }
 

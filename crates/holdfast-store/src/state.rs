@@ -166,8 +166,8 @@ const AUDITED: [Audited; 15] = [
             ("vulnerability", "vulnerability"),
             ("owner_id", "owner_id"),
             ("process_id", "process_id"),
+            // Its version also moves with each assessment, whose own record is the history.
             ("treatment", "treatment"),
-            ("version", "cast(version as text)"),
         ],
     },
     Audited {

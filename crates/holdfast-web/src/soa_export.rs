@@ -5,20 +5,21 @@
 use holdfast_core::soa::{Row, Version};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
-const HEADERS: [&str; 10] = [
+const HEADERS: [&str; 11] = [
     "Control",
     "Theme",
     "Title",
     "Applicable",
     "Justification",
     "Risks treated",
+    "Obligations",
     "Best practice",
     "Implementation",
     "Owner",
     "Implementing processes",
 ];
 
-fn cells(r: &Row) -> [String; 10] {
+fn cells(r: &Row) -> [String; 11] {
     let yes_no = |b: bool| if b { "Yes" } else { "No" }.to_owned();
     [
         r.control.clone(),
@@ -27,6 +28,7 @@ fn cells(r: &Row) -> [String; 10] {
         r.applicable.map_or_else(|| "Undecided".to_owned(), yes_no),
         r.justification.clone(),
         r.risks.join(", "),
+        r.obligations.join("; "),
         yes_no(r.best_practice),
         r.status
             .map_or_else(String::new, |s| holdfast_core::words::label(s.as_str())),
@@ -72,7 +74,10 @@ pub fn xlsx(v: &Version, approved_by: &str) -> Result<Vec<u8>, XlsxError> {
     let last = u32::try_from(v.rows.len()).unwrap_or(u32::MAX);
     sheet.set_freeze_panes(1, 0)?;
     sheet.autofilter(0, 0, last, col(HEADERS.len() - 1))?;
-    for (c, width) in [8, 14, 40, 11, 70, 18, 13, 15, 22, 30].iter().enumerate() {
+    for (c, width) in [8, 14, 40, 11, 70, 18, 36, 13, 15, 22, 30]
+        .iter()
+        .enumerate()
+    {
         sheet.set_column_width(col(c), *width)?;
     }
     let about = book.add_worksheet();

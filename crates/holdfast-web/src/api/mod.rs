@@ -6,6 +6,7 @@ pub(crate) mod activities;
 pub(crate) mod assignment;
 pub(crate) mod audit;
 pub(crate) mod calendar;
+pub(crate) mod context;
 pub(crate) mod dashboard;
 pub(crate) mod events;
 pub(crate) mod notifications;
@@ -72,6 +73,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = rules::routes(r);
     let r = risks::routes(r);
     let r = soa::routes(r);
+    let r = context::routes(r);
     let r = events::routes(r);
     let r = activities::routes(r);
     let r = assignment::routes(r);
@@ -199,6 +201,33 @@ pub fn with_etag(version: i64, body: impl serde::Serialize) -> Response {
 }
 
 pub use crate::list::Page;
+
+/// An optional id field: blank is none, anything else must parse.
+pub(crate) fn optional_id<T: std::str::FromStr>(
+    e: &mut holdfast_core::ValidationErrors,
+    field: &str,
+    raw: Option<String>,
+    what: &str,
+) -> Option<T> {
+    let raw = raw.filter(|s| !s.trim().is_empty())?;
+    raw.trim()
+        .parse()
+        .map_err(|_| e.push(field, format!("{field} must be {what} id")))
+        .ok()
+}
+
+/// A stored key (a kind, a category) that must be one of its set; the set's own message
+/// names the keys.
+pub(crate) fn keyed<T: std::str::FromStr<Err = String>>(
+    e: &mut holdfast_core::ValidationErrors,
+    field: &str,
+    raw: &str,
+) -> Option<T> {
+    raw.trim()
+        .parse()
+        .map_err(|m: String| e.push(field, m))
+        .ok()
+}
 
 /// Parses a path id, answering 404 for text that cannot be an id (it names no record).
 ///

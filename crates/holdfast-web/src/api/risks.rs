@@ -19,7 +19,7 @@ use holdfast_store::RegisterEntry;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, Now, Page, if_match, path_id, with_etag};
+use super::{ApiJson, Now, Page, if_match, optional_id, path_id, with_etag};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -364,20 +364,6 @@ impl RiskBody {
             _ => Err(AppError::Invalid(e)),
         }
     }
-}
-
-/// An optional id field: blank is none, anything else must parse.
-fn optional_id<T: std::str::FromStr>(
-    e: &mut holdfast_core::ValidationErrors,
-    field: &str,
-    raw: Option<String>,
-    what: &str,
-) -> Option<T> {
-    let raw = raw.filter(|s| !s.trim().is_empty())?;
-    raw.trim()
-        .parse()
-        .map_err(|_| e.push(field, format!("{field} must be {what} id")))
-        .ok()
 }
 
 /// A risk as the register shows it.

@@ -115,6 +115,8 @@ pub struct RowDto {
     pub justification: String,
     /// Risks whose treatment cites it (derived).
     pub risks: Vec<String>,
+    /// Requirements of interested parties it addresses (derived).
+    pub obligations: Vec<String>,
     /// Included as good practice.
     pub best_practice: bool,
     /// `not_started`, `planned`, `partial`, `implemented`; `null` when excluded or undecided.
@@ -134,6 +136,7 @@ impl From<&Row> for RowDto {
             applicable: r.applicable,
             justification: r.justification.clone(),
             risks: r.risks.clone(),
+            obligations: r.obligations.clone(),
             best_practice: r.best_practice,
             status: r.status.map(|s| s.as_str().to_owned()),
             owner: r.owner.clone(),
@@ -151,6 +154,8 @@ pub struct GapDto {
     pub kind: String,
     /// The risks relying on it.
     pub risks: Vec<String>,
+    /// The requirements of interested parties asking for it.
+    pub obligations: Vec<String>,
 }
 
 /// A line that changed since the published version.
@@ -269,6 +274,7 @@ async fn live(State(st): State<AppState>) -> Result<Json<SoaDto>, AppError> {
                 }
                 .to_owned(),
                 risks: g.risks,
+                obligations: g.obligations,
             })
             .collect(),
         drift: drift

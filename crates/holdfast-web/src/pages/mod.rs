@@ -3,6 +3,7 @@
 
 mod admin;
 mod audit;
+mod context;
 pub(crate) mod errors;
 mod events;
 mod evidence;
@@ -96,6 +97,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = readiness::routes(r);
     let r = risks::routes(r);
     let r = soa::routes(r);
+    let r = context::routes(r);
     let r = run::routes(r);
     let r = runs::routes(r);
     let r = tasks::routes(r);
@@ -295,6 +297,16 @@ const AREAS: &[Area] = &[
         clause: "4",
         holds: "internal and external issues, interested parties, the ISMS scope, processes and their interactions",
         built: &[
+            (
+                "/context/register",
+                "Issues and interested parties",
+                "the issues that bear on the ISMS, the parties, their requirements and what addresses them",
+            ),
+            (
+                "/scope",
+                "Scope",
+                "the scope statement in force, its lines in and out, and its approved versions",
+            ),
             (
                 "/processes",
                 "Processes",

@@ -86,6 +86,10 @@ impl ReadinessPage {
             RecordKind::RiskMethod => ("risk_method", r.id.as_str()),
             RecordKind::SoaControl => ("soa_control", r.id.as_str()),
             RecordKind::SoaVersion => ("soa_version", r.id.as_str()),
+            RecordKind::ContextIssue => ("context_issue", r.id.as_str()),
+            RecordKind::InterestedParty => ("interested_party", r.id.as_str()),
+            RecordKind::Requirement => ("requirement", r.id.as_str()),
+            RecordKind::ScopeVersion => ("scope_version", r.id.as_str()),
         };
         super::records::href(kind, id).unwrap_or_default()
     }

@@ -24,6 +24,10 @@ pub fn href(kind: &str, id: &str) -> Option<String> {
         "risk_method" => return Some("/risks/method".to_owned()),
         "soa_control" | "soa_decision" => return Some(format!("/soa#control-{id}")),
         "soa_version" => "/soa/versions",
+        "context_issue" => return Some(format!("/context#issue-{id}")),
+        "interested_party" => return Some(format!("/context#party-{id}")),
+        "requirement" => return Some(format!("/context#requirement-{id}")),
+        "scope_version" => return Some(format!("/scope#version-{id}")),
         _ => return None,
     };
     Some(if base == "/interactions" {
@@ -56,6 +60,10 @@ pub fn kind_words(kind: &str) -> &'static str {
         "risk_decision" => "Risk decision",
         "soa_decision" | "soa_control" => "SoA decision",
         "soa_version" => "Statement of Applicability",
+        "context_issue" => "Issue",
+        "interested_party" => "Interested party",
+        "requirement" => "Requirement",
+        "scope_version" => "Scope",
         _ => "Record",
     }
 }

@@ -55,6 +55,19 @@ fn concrete(
         .replace("/risk-methods/{version}", "/risk-methods/1")
         .replace("/soa/controls/{control}", "/soa/controls/5.1")
         .replace("/soa/versions/{number}", "/soa/versions/1")
+        .replace("/scope/versions/{number}", "/scope/versions/1")
+        .replace(
+            "/context/issues/{id}",
+            &format!("/context/issues/{}", app.issue_id),
+        )
+        .replace(
+            "/context/parties/{id}",
+            &format!("/context/parties/{}", app.party_id),
+        )
+        .replace(
+            "/context/requirements/{id}",
+            &format!("/context/requirements/{}", app.requirement_id),
+        )
 }
 
 async fn call(s: &Session, method: &Method, path: &str, kind: Kind) -> reqwest::Response {

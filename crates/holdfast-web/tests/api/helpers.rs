@@ -39,6 +39,11 @@ pub struct TestApp {
     pub evidence_id: String,
     /// A risk owned by Ada, assessed under the published 5×5 method.
     pub risk_id: String,
+    /// Issue I-001, an interested party with one requirement, and scope version 1 approved
+    /// by Ada (top management: she owns the management-review process).
+    pub issue_id: String,
+    pub party_id: String,
+    pub requirement_id: String,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -271,6 +276,7 @@ pub async fn spawn_app_with(db: Db, config: WebConfig) -> TestApp {
         )
         .await
         .expect("assess");
+    let (issue_id, party_id, requirement_id) = context(&store, ada.id, as_of.today).await;
     // Every control decided, and the SoA published as version 1.
     let decisions = holdfast_core::catalog::annex_a()
         .iter()
@@ -336,8 +342,97 @@ pub async fn spawn_app_with(db: Db, config: WebConfig) -> TestApp {
         rule_id,
         evidence_id: evidence.id,
         risk_id: risk.id.to_string(),
+        issue_id,
+        party_id,
+        requirement_id,
         _dir: dir,
     }
+}
+
+/// The test organisation's context: an issue, a party with a requirement, an approved scope.
+async fn context(
+    store: &Store,
+    ada: holdfast_core::ids::PersonId,
+    today: chrono::NaiveDate,
+) -> (String, String, String) {
+    use holdfast_core::context::{
+        IssueCategory, IssueFields, IssueKind, PartyFields, PartyKind, RequirementFields,
+        RequirementKind, ScopeDraft,
+    };
+    let actor = Actor::Cli("test");
+    let review_due = today + chrono::Duration::days(180);
+    let issue = store
+        .create_issue(
+            &actor,
+            IssueFields {
+                kind: IssueKind::External,
+                category: IssueCategory::Threat,
+                title: "Ransomware aimed at small SaaS firms".into(),
+                effect: "Backups and recovery must be proven".into(),
+                owner_id: Some(ada),
+                review_due,
+                active: true,
+            },
+        )
+        .await
+        .expect("issue");
+    let party = store
+        .create_party(
+            &actor,
+            PartyFields {
+                name: "Customers".into(),
+                kind: PartyKind::Customer,
+                expectations: "Their data stays confidential".into(),
+                owner_id: Some(ada),
+                review_due,
+                active: true,
+            },
+        )
+        .await
+        .expect("party");
+    let requirement = store
+        .add_requirement(
+            &actor,
+            party.id,
+            RequirementFields {
+                kind: RequirementKind::Contractual,
+                citation: "MSA §9".into(),
+                text: "Encrypt customer data at rest".into(),
+                controls: vec!["8.24".into()],
+                process_ids: vec![],
+            },
+        )
+        .await
+        .expect("requirement");
+    let v = store
+        .propose_scope(
+            &actor,
+            Some(ada),
+            ScopeDraft {
+                statement: "The Example platform and the people who run it".into(),
+                entries: vec![],
+            },
+        )
+        .await
+        .expect("scope");
+    store
+        .approve_scope(&actor, v.number, ada, &v.sha256)
+        .await
+        .expect("approve");
+    (
+        issue.id.to_string(),
+        party.id.to_string(),
+        requirement.id.to_string(),
+    )
+}
+
+/// The field a 4xx problem names first.
+pub async fn field_of(resp: Response, status: u16) -> String {
+    let p = problem(resp, status).await;
+    p["errors"][0]["field"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// A client with its own cookie jar and, once logged in, the session's CSRF token.

@@ -9,6 +9,7 @@ mod authn;
 mod authorization;
 mod browser;
 mod calendar;
+mod context;
 mod errors;
 mod health;
 mod helpers;

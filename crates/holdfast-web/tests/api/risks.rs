@@ -4,7 +4,7 @@
 use holdfast_core::account::Role;
 use serde_json::{Value, json};
 
-use crate::helpers::{Db, Session, TestApp, problem, spawn_app};
+use crate::helpers::{Db, Session, TestApp, field_of, spawn_app};
 
 fn method() -> Value {
     let point = |v: u8, label: &str| json!({"value": v, "label": label});
@@ -19,14 +19,6 @@ fn method() -> Value {
         "grid": [["low", "low", "high"], ["low", "high", "high"], ["high", "high", "high"]],
         "assessment_interval_days": 365
     })
-}
-
-async fn field_of(resp: reqwest::Response, status: u16) -> String {
-    let p = problem(resp, status).await;
-    p["errors"][0]["field"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
 }
 
 async fn risk_body(s: &Session, id: &str) -> (Value, String) {

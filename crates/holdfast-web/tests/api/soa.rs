@@ -5,15 +5,7 @@
 use holdfast_core::account::Role;
 use serde_json::{Value, json};
 
-use crate::helpers::{Db, problem, spawn_app};
-
-async fn field_of(resp: reqwest::Response, status: u16) -> String {
-    let p = problem(resp, status).await;
-    p["errors"][0]["field"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
-}
+use crate::helpers::{Db, field_of, spawn_app};
 
 async fn bad_decisions_are_refused_by_field_and_nothing_is_stored(db: Db) {
     let app = spawn_app(db).await;
@@ -143,7 +135,8 @@ async fn a_change_drifts_from_the_published_version_until_the_next_is_published(
     );
     assert_eq!(
         soa["gaps"],
-        json!([{"control": "8.24", "kind": "not_implemented", "risks": ["R-001"]}])
+        json!([{"control": "8.24", "kind": "not_implemented", "risks": ["R-001"],
+                "obligations": ["Contractual: MSA §9 (Customers)"]}])
     );
     let resp = manager.post_json("/api/v1/soa/versions", &json!({})).await;
     assert_eq!(resp.status(), 201);
@@ -215,7 +208,10 @@ assert rows[0][0] == "Control" and rows[0][4] == "Justification", rows[0]
 controls = [r[0] for r in rows[1:]]
 assert len(controls) == 93 and len(set(controls)) == 93, len(controls)
 assert ws.freeze_panes == "A2", ws.freeze_panes
-assert ws.auto_filter.ref == "A1:J94", ws.auto_filter.ref
+assert ws.auto_filter.ref == "A1:K94", ws.auto_filter.ref
+assert rows[0][6] == "Obligations", rows[0]
+obliged = dict((r[0], r[6]) for r in rows[1:] if r[6])
+assert obliged == {"8.24": "Contractual: MSA §9 (Customers)"}, obliged
 excluded = [r for r in rows[1:] if r[3] == "No"]
 assert [r[0] for r in excluded] == ["7.4"], excluded
 assert excluded[0][4] == "Offices are staffed in working hours", excluded[0][4]

@@ -51,6 +51,7 @@ fn the_demo_defects_are_found_with_their_severities_and_nothing_else() {
         .collect();
     kinds.sort();
     let expected: Vec<(String, String)> = [
+        ("4.1/context-review-overdue", "observation"),
         ("4.4/interaction-sla", "minor"),
         ("6.1.2/risk-owner-missing", "minor"),
         ("6.1.3/residual-not-accepted", "minor"),
@@ -79,7 +80,7 @@ fn the_demo_defects_are_found_with_their_severities_and_nothing_else() {
     let text = holdfast(&db, &["check"]);
     assert!(
         String::from_utf8_lossy(&text.stdout)
-            .contains("7 findings: 0 major, 7 minor, 0 observations")
+            .contains("8 findings: 0 major, 7 minor, 1 observations")
     );
 }
 
@@ -100,7 +101,7 @@ fn junit_output_is_well_formed_xml_with_one_failure_per_finding() {
         "{}",
         String::from_utf8_lossy(&parsed.stderr)
     );
-    assert_eq!(String::from_utf8_lossy(&parsed.stdout).trim(), "7");
+    assert_eq!(String::from_utf8_lossy(&parsed.stdout).trim(), "8");
 }
 
 #[test]

@@ -23,7 +23,7 @@ async fn demo_prints_working_logins_and_shuts_down_gracefully() {
         BufReader::new(stdout)
             .lines()
             .map_while(Result::ok)
-            .take(10)
+            .take(11)
             .collect()
     })
     .await
@@ -31,6 +31,10 @@ async fn demo_prints_working_logins_and_shuts_down_gracefully() {
     let text = lines.join("\n");
     assert!(text.contains("with 120 people"), "{text}");
     assert!(text.contains("ISMS: 15 processes running"), "{text}");
+    assert!(
+        text.contains("Context: 8 issues, 6 interested parties with their requirements; scope version 1 approved by the chief executive"),
+        "{text}"
+    );
     assert!(
         text.contains(
             "Risk register: 25 risks under the published 5×5 method; Statement of Applicability version 1 with all 93 controls"

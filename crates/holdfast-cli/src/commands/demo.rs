@@ -139,6 +139,7 @@ pub async fn run(
     )
     .await?;
     let risks = super::demo_risks::seed(&store, &generated, &ids, clock).await?;
+    let context = super::demo_context::seed(&store, &generated, &ids, clock).await?;
     let soa = super::demo_soa::seed(&store, ids[0]).await?;
 
     // With --no-serve nothing listens, so nothing is bound.
@@ -158,6 +159,10 @@ pub async fn run(
     println!(
         "ISMS: {} processes running with {} past runs; {} left three days ago",
         seeded.processes, seeded.runs, seeded.leaver
+    );
+    println!(
+        "Context: {} issues, {} interested parties with their requirements; scope version {} approved by the chief executive",
+        context.issues, context.parties, context.scope
     );
     println!(
         "Risk register: {risks} risks under the published 5×5 method; Statement of Applicability version {soa} with all 93 controls"

@@ -10,6 +10,7 @@ mod keyed;
 
 pub mod account;
 pub mod activity;
+pub mod asset;
 pub mod audit;
 pub mod cadence;
 mod cadence_words;

@@ -14,6 +14,7 @@
 
 mod accounts;
 mod activities;
+mod assets;
 mod assignment;
 mod attachments;
 mod audit;
@@ -57,6 +58,7 @@ use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 pub use accounts::{NewUserAccount, UserAccountPatch, hash_password, verify_password};
 pub use activities::{ActivityQuery, PastRun, PlannedRun};
+pub use assets::{AssetQuery, asset_reference};
 pub use attachments::Attachment;
 pub use audit::{Actor, ChainReport, ChainStatus, WriteTx};
 pub use browse::{AuditQuery, Counts, OperationCounts};

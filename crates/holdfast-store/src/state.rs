@@ -22,7 +22,7 @@ struct Audited {
     fields: &'static [(&'static str, &'static str)],
 }
 
-const AUDITED: [Audited; 15] = [
+const AUDITED: [Audited; 16] = [
     Audited {
         table: "organisation",
         live: "1 = 1",
@@ -168,6 +168,23 @@ const AUDITED: [Audited; 15] = [
             ("process_id", "process_id"),
             // Its version also moves with each assessment, whose own record is the history.
             ("treatment", "treatment"),
+        ],
+    },
+    Audited {
+        table: "asset",
+        live: "1 = 1",
+        entity_type: "asset",
+        fields: &[
+            ("name", "name"),
+            ("kind", "kind"),
+            ("owner_id", "owner_id"),
+            ("classification", "classification"),
+            ("location", "location"),
+            ("confidentiality", "cast(confidentiality as text)"),
+            ("integrity", "cast(integrity as text)"),
+            ("availability", "cast(availability as text)"),
+            ("lifecycle", "lifecycle"),
+            ("version", "cast(version as text)"),
         ],
     },
     Audited {

@@ -525,6 +525,37 @@ const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "asset_scheme",
+        order_by: "organisation_id",
+        columns: &[
+            ("organisation_id", Col::Text),
+            ("labels_json", Col::Text),
+            ("version", Col::Int),
+            ("updated_at", Col::Text),
+        ],
+    },
+    Table {
+        name: "asset",
+        order_by: "number",
+        columns: &[
+            ("id", Col::Text),
+            ("organisation_id", Col::Text),
+            ("number", Col::Int),
+            ("name", Col::Text),
+            ("kind", Col::Text),
+            ("owner_id", Col::Text),
+            ("classification", Col::Text),
+            ("location", Col::Text),
+            ("confidentiality", Col::Int),
+            ("integrity", Col::Int),
+            ("availability", Col::Int),
+            ("lifecycle", Col::Text),
+            ("version", Col::Int),
+            ("created_at", Col::Text),
+            ("updated_at", Col::Text),
+        ],
+    },
+    Table {
         name: "calendar_feed",
         order_by: "id",
         columns: &[

@@ -4,6 +4,8 @@
 // through holdfast_store::clock.
 #![allow(clippy::disallowed_methods)]
 
+#[path = "processes/assets.rs"]
+mod assets;
 mod common;
 #[path = "processes/context.rs"]
 mod context;

@@ -373,20 +373,23 @@ pub fn check_row(row: &ImportRow, scheme: &Scheme) -> Result<CheckedRow, Vec<Row
             ),
         }
     }
-    let fields = kind.zip(lifecycle).map(|(kind, lifecycle)| AssetFields {
+    // Every other cell is checked even when the kind or lifecycle is wrong, so one report
+    // names every problem of the row.
+    let fields = AssetFields {
         name: cell(0).to_owned(),
-        kind,
+        kind: kind.unwrap_or(AssetKind::Information),
         owner_id: PersonId::from_uuid(uuid::Uuid::nil()),
         classification: cell(3).to_owned(),
         location: cell(4).to_owned(),
         confidentiality: cia[0],
         integrity: cia[1],
         availability: cia[2],
-        lifecycle,
-    });
-    let checked = match fields.map(|f| f.validate(scheme)) {
-        Some(Ok(f)) => Some(f),
-        Some(Err(v)) => {
+        lifecycle: lifecycle.unwrap_or(Lifecycle::InUse),
+    };
+    let checked = match fields.validate(scheme) {
+        Ok(f) if kind.is_some() && lifecycle.is_some() => Some(f),
+        Ok(_) => None,
+        Err(v) => {
             for fe in v.errors {
                 // A value that did not parse is reported once, by its own message.
                 if !errors.iter().any(|x| x.field == fe.field) {
@@ -395,7 +398,6 @@ pub fn check_row(row: &ImportRow, scheme: &Scheme) -> Result<CheckedRow, Vec<Row
             }
             None
         }
-        None => None,
     };
     match checked {
         Some(f) if errors.is_empty() => Ok(CheckedRow {
@@ -567,6 +569,8 @@ mod tests {
             [
                 (2, "kind"),
                 (2, "owner_email"),
+                (2, "classification"),
+                (2, "confidentiality"),
                 (2, "integrity"),
                 (2, "lifecycle"),
                 (3, "name"),

@@ -50,11 +50,15 @@ pub enum Action {
     /// Approve a proposed scope. Whether the approval stands is decided per person: only
     /// top management approves.
     ApproveScope,
+    /// See the asset inventory and the classification scheme.
+    ReadAssets,
+    /// Add, edit and import assets; change the classification scheme.
+    ManageAssets,
 }
 
 impl Action {
     /// Every action, for tests and for deriving role order.
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 21] = [
         Self::ViewDashboard,
         Self::ManageOwnProfile,
         Self::ManageOwnTokens,
@@ -74,6 +78,8 @@ impl Action {
         Self::ReadContext,
         Self::ManageContext,
         Self::ApproveScope,
+        Self::ReadAssets,
+        Self::ManageAssets,
     ];
 }
 
@@ -105,6 +111,8 @@ pub const fn allows(role: Role, action: Action) -> bool {
         Action::ManageContext => matches!(role, Admin | Manager),
         // Top management are people with owner or manager logins.
         Action::ApproveScope => matches!(role, Admin | Manager | Owner),
+        Action::ReadAssets => matches!(role, Admin | Manager | Owner | Auditor),
+        Action::ManageAssets => matches!(role, Admin | Manager),
     }
 }
 

@@ -48,9 +48,9 @@ pub enum AppError {
     /// 413.
     #[error("the request body is larger than the {0} bytes allowed")]
     TooLarge(usize),
-    /// 415.
-    #[error("send JSON with Content-Type: application/json")]
-    UnsupportedMediaType,
+    /// 415, saying what to send instead.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// 422: one entry per bad field.
     #[error("{0}")]
     Invalid(ValidationErrors),
@@ -78,7 +78,7 @@ impl AppError {
             Self::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
             Self::Stale(_) => (StatusCode::PRECONDITION_FAILED, "stale"),
             Self::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-            Self::UnsupportedMediaType => {
+            Self::UnsupportedMediaType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
             Self::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),

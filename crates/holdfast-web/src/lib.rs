@@ -12,6 +12,7 @@ mod error;
 pub mod form;
 pub mod headers;
 pub mod heatmap;
+mod import_file;
 pub mod list;
 mod openapi;
 mod pages;

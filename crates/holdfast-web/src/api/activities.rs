@@ -402,7 +402,12 @@ async fn upload(
     } else {
         let mp = <Multipart as axum::extract::FromRequest<AppState>>::from_request(req, &st)
             .await
-            .map_err(|_| AppError::UnsupportedMediaType)?;
+            .map_err(|_| {
+                AppError::UnsupportedMediaType(
+                    "send the evidence as multipart/form-data with a file field, or a link as JSON"
+                        .into(),
+                )
+            })?;
         read_upload(mp).await?
     };
     let ev = st

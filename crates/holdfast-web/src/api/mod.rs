@@ -3,6 +3,7 @@
 //! [`crate::list`].
 
 pub(crate) mod activities;
+pub(crate) mod assets;
 pub(crate) mod assignment;
 pub(crate) mod audit;
 pub(crate) mod calendar;
@@ -74,6 +75,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = risks::routes(r);
     let r = soa::routes(r);
     let r = context::routes(r);
+    let r = assets::routes(r);
     let r = events::routes(r);
     let r = activities::routes(r);
     let r = assignment::routes(r);
@@ -94,7 +96,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(Self(v)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::UnsupportedMediaType),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::UnsupportedMediaType(
+                "send JSON with Content-Type: application/json".into(),
+            )),
             Err(JsonRejection::JsonSyntaxError(e)) => Err(AppError::BadRequest(format!(
                 "the body is not valid JSON: {}",
                 strip_axum_prefix(&e.body_text())

@@ -2,6 +2,7 @@
 //! areas; areas not built yet are shown as such rather than hidden.
 
 mod admin;
+mod assets;
 mod audit;
 mod context;
 pub(crate) mod errors;
@@ -98,6 +99,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = risks::routes(r);
     let r = soa::routes(r);
     let r = context::routes(r);
+    let r = assets::routes(r);
     let r = run::routes(r);
     let r = runs::routes(r);
     let r = tasks::routes(r);
@@ -342,7 +344,23 @@ const AREAS: &[Area] = &[
         title: "Planning & Risk",
         clause: "6",
         holds: "the risk method, assets, risks and treatments, the Statement of Applicability, objectives",
-        built: &[],
+        built: &[
+            (
+                "/assets",
+                "Asset inventory",
+                "what the organisation holds, its owners, classification and C/I/A values",
+            ),
+            (
+                "/risks",
+                "Risk register",
+                "each risk with its owner, dated assessments, decisions and the heatmaps",
+            ),
+            (
+                "/soa",
+                "Statement of Applicability",
+                "all 93 Annex A controls with their justification, reasons and published versions",
+            ),
+        ],
     },
     Area {
         path: "/support",

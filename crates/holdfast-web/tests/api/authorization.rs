@@ -56,6 +56,7 @@ fn concrete(
         .replace("/soa/controls/{control}", "/soa/controls/5.1")
         .replace("/soa/versions/{number}", "/soa/versions/1")
         .replace("/scope/versions/{number}", "/scope/versions/1")
+        .replace("/assets/{id}", &format!("/assets/{}", app.asset_id))
         .replace(
             "/context/issues/{id}",
             &format!("/context/issues/{}", app.issue_id),

@@ -44,6 +44,8 @@ pub struct TestApp {
     pub issue_id: String,
     pub party_id: String,
     pub requirement_id: String,
+    /// Asset A-0001, Ada's.
+    pub asset_id: String,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -277,6 +279,25 @@ pub async fn spawn_app_with(db: Db, config: WebConfig) -> TestApp {
         .await
         .expect("assess");
     let (issue_id, party_id, requirement_id) = context(&store, ada.id, as_of.today).await;
+    let asset_id = store
+        .create_asset(
+            &actor,
+            holdfast_core::asset::AssetFields {
+                name: "Customer database".into(),
+                kind: holdfast_core::asset::AssetKind::Information,
+                owner_id: ada.id,
+                classification: "Confidential".into(),
+                location: "AWS eu-west-2".into(),
+                confidentiality: 3,
+                integrity: 3,
+                availability: 2,
+                lifecycle: holdfast_core::asset::Lifecycle::InUse,
+            },
+        )
+        .await
+        .expect("asset")
+        .id
+        .to_string();
     // Every control decided, and the SoA published as version 1.
     let decisions = holdfast_core::catalog::annex_a()
         .iter()
@@ -345,6 +366,7 @@ pub async fn spawn_app_with(db: Db, config: WebConfig) -> TestApp {
         issue_id,
         party_id,
         requirement_id,
+        asset_id,
         _dir: dir,
     }
 }
@@ -569,6 +591,16 @@ impl Session {
             Some(b) => rb.body(b),
             None => rb,
         };
+        self.with_auth(rb).send().await.expect("request")
+    }
+
+    /// Posts raw bytes (a CSV or XLSX table) as `content_type`.
+    pub async fn post_bytes(&self, path: &str, body: Vec<u8>, content_type: &str) -> Response {
+        let rb = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", content_type)
+            .body(body);
         self.with_auth(rb).send().await.expect("request")
     }
 }

@@ -5,6 +5,7 @@
 // through holdfast_store::clock.
 #![allow(clippy::disallowed_methods)]
 
+mod assets;
 mod authn;
 mod authorization;
 mod browser;

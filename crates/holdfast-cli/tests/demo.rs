@@ -32,7 +32,7 @@ async fn demo_prints_working_logins_and_shuts_down_gracefully() {
     assert!(text.contains("with 120 people"), "{text}");
     assert!(text.contains("ISMS: 15 processes running"), "{text}");
     assert!(
-        text.contains("Context: 8 issues, 6 interested parties with their requirements; scope version 1 approved by the chief executive"),
+        text.contains("Context: 8 issues, 6 interested parties with their requirements; scope version 1 approved by the chief executive; 40 assets in the inventory"),
         "{text}"
     );
     assert!(

@@ -140,6 +140,7 @@ pub async fn run(
     .await?;
     let risks = super::demo_risks::seed(&store, &generated, &ids, clock).await?;
     let context = super::demo_context::seed(&store, &generated, &ids, clock).await?;
+    let assets = super::demo_assets::seed(&store, &generated).await?;
     let soa = super::demo_soa::seed(&store, ids[0]).await?;
 
     // With --no-serve nothing listens, so nothing is bound.
@@ -161,7 +162,7 @@ pub async fn run(
         seeded.processes, seeded.runs, seeded.leaver
     );
     println!(
-        "Context: {} issues, {} interested parties with their requirements; scope version {} approved by the chief executive",
+        "Context: {} issues, {} interested parties with their requirements; scope version {} approved by the chief executive; {assets} assets in the inventory",
         context.issues, context.parties, context.scope
     );
     println!(

@@ -4,6 +4,7 @@ pub mod backup;
 pub mod check;
 pub mod checkpoint;
 pub mod demo;
+pub mod demo_assets;
 pub mod demo_context;
 pub mod demo_processes;
 pub mod demo_risks;

@@ -10,7 +10,19 @@ use holdfast_store::{Actor, Store};
 const ACTOR: Actor = Actor::System("demo");
 
 /// Name, kind, owning department, classification, location, C, I, A, lifecycle.
-const ASSETS: &[(&str, &str, &str, &str, &str, u8, u8, u8, &str)] = &[
+type Row = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    u8,
+    u8,
+    u8,
+    &'static str,
+);
+
+const ASSETS: &[Row] = &[
     (
         "Customer analytics data",
         "information",

@@ -1,8 +1,9 @@
-//! The risk register and the Statement of Applicability at scale: for registers of 1,000 and
-//! 10,000 risks (each assessed, most accepted) on SQLite and PostgreSQL, times the filtered
-//! register page (p50 and p99 of 200 requests), both heatmaps (query and SVG), publishing
-//! the SoA, its XLSX export, and the readiness engine with these registers. Prints figures
-//! and asserts nothing about time.
+//! The risk register, the asset inventory and the Statement of Applicability at scale: for
+//! registers of 1,000 and 10,000 risks (each assessed, most accepted) beside inventories of
+//! ten times as many assets, on SQLite and PostgreSQL, times importing the inventory, the
+//! filtered register and inventory pages (p50 and p99 of 200 requests each), both heatmaps
+//! (query and SVG), publishing the SoA, its XLSX export, and the readiness engine with these
+//! registers. Prints figures and asserts nothing about time.
 //!
 //! `cargo bench -p holdfast-cli --bench risk_register`. `HOLDFAST_BENCH_RISKS=1000,10000`
 //! sets the sizes; PostgreSQL runs too when `HOLDFAST_TEST_POSTGRES_URL` is set.
@@ -18,7 +19,7 @@ use holdfast_core::person::{EmploymentStatus, NewPerson};
 use holdfast_core::readiness::Settings;
 use holdfast_core::risk::{AssessmentInput, MethodDraft, Rating, RiskFields, Treatment};
 use holdfast_core::soa::{DecisionInput, Status};
-use holdfast_store::{Actor, DatabaseUrl, OpenMode, RiskOrder, RiskQuery, Store};
+use holdfast_store::{Actor, AssetQuery, DatabaseUrl, OpenMode, RiskOrder, RiskQuery, Store};
 use sqlx::Connection;
 
 const ACTOR: Actor = Actor::System("bench");
@@ -183,6 +184,7 @@ async fn register(db: &str, url: &str, risks: usize) {
     }
     let p50 = percentile(&mut samples, 0.5);
     let p99 = percentile(&mut samples, 0.99);
+    let (imported, asset_p50, asset_p99) = inventory(&store, risks * 10, &owners).await;
     let method = store
         .current_risk_method()
         .await
@@ -251,7 +253,101 @@ async fn register(db: &str, url: &str, risks: usize) {
         xlsx.len() / 1024,
         ms(readiness),
     );
+    println!(
+        "{db:<10} {:>6} assets imported in {:>5.1} s ({:>6.0} rows/s): inventory page p50 {:>5.2} ms p99 {:>5.2} ms",
+        risks * 10,
+        imported,
+        (risks * 10) as f64 / imported,
+        ms(asset_p50),
+        ms(asset_p99),
+    );
     store.close().await;
+}
+
+/// Imports `n` assets in tables of 10,000 rows through the row-by-row check, then times the
+/// inventory's pages as people filter them. Returns the import's seconds and the p50 and p99.
+async fn inventory(
+    store: &Store,
+    n: usize,
+    owners: &[holdfast_core::person::Person],
+) -> (f64, f64, f64) {
+    let scheme = store.asset_scheme().await.expect("scheme");
+    let kinds = [
+        "information",
+        "software",
+        "hardware",
+        "service",
+        "people",
+        "site",
+    ];
+    let t = Instant::now();
+    let mut done = 0;
+    while done < n {
+        let mut table = vec![
+            holdfast_core::asset::IMPORT_COLUMNS
+                .iter()
+                .map(|c| (*c).to_owned())
+                .collect::<Vec<_>>(),
+        ];
+        for i in done..(done + 10_000).min(n) {
+            table.push(vec![
+                format!("Asset {i}"),
+                kinds[i % kinds.len()].to_owned(),
+                format!("owner{}@bench.example", i % owners.len()),
+                scheme.labels[i % scheme.labels.len()].clone(),
+                format!("Site {}", i % 50),
+                (1 + i % 3).to_string(),
+                (1 + (i / 3) % 3).to_string(),
+                (1 + (i / 9) % 3).to_string(),
+                String::new(),
+            ]);
+        }
+        let rows = holdfast_core::asset::check_table(&table, &scheme).expect("rows");
+        done += rows.len();
+        store
+            .import_assets(&ACTOR, rows, true)
+            .await
+            .expect("database")
+            .expect("imported");
+    }
+    let imported = t.elapsed().as_secs_f64();
+    let queries = [
+        AssetQuery {
+            kind: Some(holdfast_core::asset::AssetKind::Service),
+            ..AssetQuery::default()
+        },
+        AssetQuery {
+            owner_id: Some(owners[7].id),
+            ..AssetQuery::default()
+        },
+        AssetQuery {
+            classification: Some("Restricted".into()),
+            after: Some(i64::try_from(n / 2).unwrap_or(0)),
+            ..AssetQuery::default()
+        },
+        AssetQuery {
+            search: Some("asset 4242".into()),
+            ..AssetQuery::default()
+        },
+        AssetQuery::default(),
+    ];
+    let mut samples = Vec::new();
+    for i in 0..200 {
+        let q = AssetQuery {
+            limit: 51,
+            ..queries[i % queries.len()].clone()
+        };
+        let t = Instant::now();
+        let page = store.asset_page(&q).await.expect("page");
+        let total = store.count_assets(&q).await.expect("count");
+        samples.push(t.elapsed().as_secs_f64());
+        assert!(!page.is_empty() || total.n == 0);
+    }
+    (
+        imported,
+        percentile(&mut samples, 0.5),
+        percentile(&mut samples, 0.99),
+    )
 }
 
 #[tokio::main]

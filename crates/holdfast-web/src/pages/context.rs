@@ -50,8 +50,9 @@ pub fn routes(r: Routes) -> Routes {
 struct RegisterQuery {
     #[serde(default)]
     q: Option<String>,
+    /// A date; the form sends it empty when not filled in.
     #[serde(default)]
-    since: Option<NaiveDate>,
+    since: Option<String>,
 }
 
 /// One change, in words.
@@ -114,6 +115,13 @@ async fn register_page(
     now: holdfast_core::clock::AsOf,
     q: RegisterQuery,
 ) -> Result<RegisterPage, AppError> {
+    let since: Option<NaiveDate> = match q.since.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(d) => Some(
+            d.parse()
+                .map_err(|_| AppError::invalid("since", "since is a date written as YYYY-MM-DD"))?,
+        ),
+    };
     let needle = q.q.as_deref().unwrap_or("").trim().to_lowercase();
     let requirements = st.store.requirements().await?;
     let parties: Vec<Party> = st
@@ -155,7 +163,7 @@ async fn register_page(
         .into_iter()
         .map(|p| (p.id.to_string(), p.name))
         .collect();
-    let changes = match q.since {
+    let changes = match since {
         None => None,
         Some(day) => {
             let events = st
@@ -208,7 +216,7 @@ async fn register_page(
     Ok(RegisterPage {
         nav: Nav::of(caller, "context-register"),
         q: q.q.unwrap_or_default(),
-        since: q.since.map(|d| d.to_string()).unwrap_or_default(),
+        since: since.map(|d| d.to_string()).unwrap_or_default(),
         issues,
         parties,
         requirements,

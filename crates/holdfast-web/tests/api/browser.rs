@@ -494,6 +494,26 @@ async fn a_manager_picks_an_owner_by_name_and_an_auditor_follows_a_finding_to_it
             got.starts_with("200 ") && got.contains(&format!("statement-of-applicability-v1-{}", &sha[..12])),
             "{got}"
         );
+        // The context: the scope in force, the issues and parties, and the inventory.
+        c.find(Locator::LinkText("Scope")).await?.click().await?;
+        let scope = text(&c, "#scope-statement").await?;
+        assert!(scope.contains("The Example platform"), "{scope}");
+        save(&c, "scope").await;
+        c.find(Locator::LinkText("Issues & parties"))
+            .await?
+            .click()
+            .await?;
+        c.find(Locator::Id("q")).await?.send_keys("ransomware").await?;
+        c.find(Locator::Css("form[role=search] button"))
+            .await?
+            .click()
+            .await?;
+        let issues = text_once(&c, "#issue-register", "I-001").await?;
+        assert!(issues.contains("Ransomware aimed at small SaaS firms"), "{issues}");
+        save(&c, "context-register").await;
+        c.find(Locator::LinkText("Assets")).await?.click().await?;
+        assert_eq!(text(&c, "#assets-total").await?, "1 asset");
+        save(&c, "assets").await;
         Ok(())
     })
     .await;

@@ -118,6 +118,7 @@ async fn register(db: &str, url: &str, risks: usize) {
                         controls[n % controls.len()].to_owned(),
                         controls[(n * 7 + 3) % controls.len()].to_owned(),
                     ],
+                    assets: vec![],
                 },
             )
             .await

@@ -190,7 +190,11 @@ fn decision_from(row: &AnyRow) -> Result<Decision, StoreError> {
     })
 }
 
-fn entry_from(row: &AnyRow, controls: Vec<String>) -> Result<RegisterEntry, StoreError> {
+fn entry_from(
+    row: &AnyRow,
+    controls: Vec<String>,
+    assets: Vec<holdfast_core::ids::AssetId>,
+) -> Result<RegisterEntry, StoreError> {
     let number: i64 = row.try_get(1)?;
     let treatment: String = row.try_get(7)?;
     let risk = Risk {
@@ -203,6 +207,7 @@ fn entry_from(row: &AnyRow, controls: Vec<String>) -> Result<RegisterEntry, Stor
         process_id: parse_opt_id(row.try_get(6)?)?,
         treatment: treatment.parse().map_err(StoreError::corrupt)?,
         controls,
+        assets,
         version: row.try_get(8)?,
     };
     Ok(RegisterEntry {
@@ -218,7 +223,7 @@ fn risk_json(r: &Risk) -> serde_json::Value {
     serde_json::json!({
         "id": r.id, "reference": r.reference, "title": r.title, "threat": r.threat,
         "vulnerability": r.vulnerability, "owner_id": r.owner_id, "process_id": r.process_id,
-        "treatment": r.treatment, "controls": r.controls, "version": r.version,
+        "treatment": r.treatment, "controls": r.controls, "assets": r.assets, "version": r.version,
     })
 }
 
@@ -265,6 +270,40 @@ async fn write_controls(
         sqlx::query("insert into risk_control (risk_id, control) values ($1, $2)")
             .bind(id.to_string())
             .bind(c)
+            .execute(&mut *w.tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Replaces the assets a risk concerns; each must be in the inventory.
+async fn write_assets(
+    w: &mut WriteTx,
+    id: RiskId,
+    assets: &[holdfast_core::ids::AssetId],
+) -> Result<(), StoreError> {
+    let mut e = ValidationErrors::default();
+    for (n, a) in assets.iter().enumerate() {
+        let found: i64 = sqlx::query_scalar("select count(*) from asset where id = $1")
+            .bind(a.to_string())
+            .fetch_one(&mut *w.tx)
+            .await?;
+        if found == 0 {
+            e.push(
+                &format!("assets[{n}]"),
+                "no asset with this id is in the inventory",
+            );
+        }
+    }
+    e.into_result(|| ())?;
+    sqlx::query("delete from risk_asset where risk_id = $1")
+        .bind(id.to_string())
+        .execute(&mut *w.tx)
+        .await?;
+    for a in assets {
+        sqlx::query("insert into risk_asset (risk_id, asset_id) values ($1, $2)")
+            .bind(id.to_string())
+            .bind(a.to_string())
             .execute(&mut *w.tx)
             .await?;
     }
@@ -393,6 +432,7 @@ impl Store {
             process_id: fields.process_id,
             treatment: fields.treatment,
             controls: fields.controls,
+            assets: fields.assets,
             version: 1,
         };
         let now = now_text();
@@ -412,6 +452,7 @@ impl Store {
         .execute(&mut *w.tx)
         .await?;
         write_controls(&mut w, risk.id, &risk.controls).await?;
+        write_assets(&mut w, risk.id, &risk.assets).await?;
         w.record(
             "risk",
             &risk.id.to_string(),
@@ -450,6 +491,7 @@ impl Store {
             process_id: fields.process_id,
             treatment: fields.treatment,
             controls: fields.controls,
+            assets: fields.assets,
             version: before.version + 1,
             ..before.clone()
         };
@@ -472,6 +514,7 @@ impl Store {
             return Err(StoreError::Stale("risk"));
         }
         write_controls(&mut w, id, &after.controls).await?;
+        write_assets(&mut w, id, &after.assets).await?;
         w.record(
             "risk",
             &id.to_string(),
@@ -503,7 +546,12 @@ impl Store {
                 .await?;
         let mut controls = controls;
         sort_controls(&mut controls);
-        entry_from(&row, controls)
+        let mut assets = self.assets_of(Some(&[id.to_string()])).await?;
+        entry_from(
+            &row,
+            controls,
+            assets.remove(&id.to_string()).unwrap_or_default(),
+        )
     }
 
     /// A page of the register: at most `q.limit` entries after `q.after` in `q.order`.
@@ -536,9 +584,16 @@ impl Store {
             .map(|r| r.try_get::<String, _>(0))
             .collect::<Result<_, _>>()?;
         let mut controls = self.controls_of(&ids).await?;
+        let mut assets = self.assets_of(Some(&ids)).await?;
         rows.iter()
             .zip(&ids)
-            .map(|(row, id)| entry_from(row, controls.remove(id).unwrap_or_default()))
+            .map(|(row, id)| {
+                entry_from(
+                    row,
+                    controls.remove(id).unwrap_or_default(),
+                    assets.remove(id).unwrap_or_default(),
+                )
+            })
             .collect()
     }
 
@@ -563,6 +618,44 @@ impl Store {
             query = query.bind(b);
         }
         Ok(crate::listing::capped(query.fetch_one(&self.pool).await?))
+    }
+
+    /// Risk id → the assets it concerns, sorted: for `ids`, or every risk when `None`.
+    async fn assets_of(
+        &self,
+        ids: Option<&[String]>,
+    ) -> Result<std::collections::HashMap<String, Vec<holdfast_core::ids::AssetId>>, StoreError>
+    {
+        let mut out: std::collections::HashMap<String, Vec<holdfast_core::ids::AssetId>> =
+            Default::default();
+        let rows = match ids {
+            Some([]) => return Ok(out),
+            Some(ids) => {
+                let marks: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+                let mut q = sqlx::query(AssertSqlSafe(format!(
+                    "select risk_id, asset_id from risk_asset where risk_id in ({})",
+                    marks.join(", ")
+                )));
+                for id in ids {
+                    q = q.bind(id.clone());
+                }
+                q.fetch_all(&self.pool).await?
+            }
+            None => {
+                sqlx::query("select risk_id, asset_id from risk_asset")
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+        };
+        for row in rows {
+            out.entry(row.try_get(0)?)
+                .or_default()
+                .push(parse_id(&row.try_get::<String, _>(1)?)?);
+        }
+        for v in out.values_mut() {
+            v.sort();
+        }
+        Ok(out)
     }
 
     async fn controls_of(
@@ -845,12 +938,13 @@ impl Store {
             .iter()
             .map(|r| decision_from(r).map(|d| (d.risk_id, d)))
             .collect::<Result<_, _>>()?;
+        let mut assets = self.assets_of(None).await?;
         let mut risks = Vec::with_capacity(rows.len());
         for row in &rows {
             let id: String = row.try_get(0)?;
             let mut c = controls.remove(&id).unwrap_or_default();
             sort_controls(&mut c);
-            let entry = entry_from(row, c)?;
+            let entry = entry_from(row, c, assets.remove(&id).unwrap_or_default())?;
             risks.push(RiskRecord {
                 latest: latest.remove(&entry.risk.id),
                 acceptance: accepted.remove(&entry.risk.id),

@@ -556,6 +556,11 @@ const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "risk_asset",
+        order_by: "risk_id, asset_id",
+        columns: &[("risk_id", Col::Text), ("asset_id", Col::Text)],
+    },
+    Table {
         name: "calendar_feed",
         order_by: "id",
         columns: &[

@@ -138,9 +138,10 @@ pub async fn run(
         args.history_days,
     )
     .await?;
-    let risks = super::demo_risks::seed(&store, &generated, &ids, clock).await?;
+    let inventory = super::demo_assets::seed(&store, &generated).await?;
+    let assets = inventory.len();
+    let risks = super::demo_risks::seed(&store, &generated, &ids, &inventory, clock).await?;
     let context = super::demo_context::seed(&store, &generated, &ids, clock).await?;
-    let assets = super::demo_assets::seed(&store, &generated).await?;
     let soa = super::demo_soa::seed(&store, ids[0]).await?;
 
     // With --no-serve nothing listens, so nothing is bound.

@@ -465,8 +465,12 @@ const ASSETS: &[Row] = &[
     ),
 ];
 
-/// Imports the inventory, owned by the heads of the departments. Returns how many.
-pub async fn seed(store: &Store, people: &[DemoPerson]) -> anyhow::Result<usize> {
+/// Imports the inventory, owned by the heads of the departments. Returns each asset's id by
+/// name.
+pub async fn seed(
+    store: &Store,
+    people: &[DemoPerson],
+) -> anyhow::Result<HashMap<String, holdfast_core::ids::AssetId>> {
     let mut heads: HashMap<&str, &str> = HashMap::new();
     for p in people.iter().filter(|p| p.manager == Some(0)) {
         heads.entry(p.department).or_insert(p.email.as_str());
@@ -501,9 +505,15 @@ pub async fn seed(store: &Store, people: &[DemoPerson]) -> anyhow::Result<usize>
     let scheme = store.asset_scheme().await?;
     let rows = check_table(&table, &scheme)
         .map_err(|e| anyhow::anyhow!("the demo's inventory does not check: {e:?}"))?;
-    let imported = store
+    store
         .import_assets(&ACTOR, rows, true)
         .await?
         .map_err(|e| anyhow::anyhow!("the demo's owners are unknown: {e:?}"))?;
-    Ok(imported.len())
+    let all = store
+        .asset_page(&holdfast_store::AssetQuery {
+            limit: 500,
+            ..holdfast_store::AssetQuery::default()
+        })
+        .await?;
+    Ok(all.into_iter().map(|a| (a.name, a.id)).collect())
 }

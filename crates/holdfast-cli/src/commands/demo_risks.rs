@@ -290,10 +290,55 @@ fn rating((likelihood, impact): (u8, u8)) -> Rating {
 
 /// Publishes the method and fills the register, each risk owned by its department's head
 /// (a direct report of the chief executive, `ids[0]`, who stands in where there is none).
+/// Which assets of the inventory a risk concerns, by the words of its title, threat and
+/// vulnerability; the analytics platform when nothing more specific is named.
+const CONCERNS: &[(&str, &[&str])] = &[
+    ("ransomware", &["Customer analytics data", "Backup vault"]),
+    ("laptop", &["Staff laptops"]),
+    ("disk", &["Staff laptops"]),
+    (
+        "bucket",
+        &["Cloud hosting account", "Customer analytics data"],
+    ),
+    ("backup", &["Backup vault"]),
+    ("secret", &["Source code", "Encryption keys"]),
+    ("phishing", &["Email and documents", "Identity provider"]),
+    (
+        "privileged",
+        &["Identity provider", "Cloud hosting account"],
+    ),
+    ("data centre", &["Analytics platform"]),
+    ("supplier", &["CRM"]),
+    ("log", &["Monitoring and logging"]),
+    ("burglary", &["London office"]),
+    ("visitor", &["London office"]),
+    ("till", &["Payment processing"]),
+];
+
+fn concerns(
+    text: &str,
+    assets: &HashMap<String, holdfast_core::ids::AssetId>,
+) -> Vec<holdfast_core::ids::AssetId> {
+    let text = text.to_lowercase();
+    let mut names: Vec<&str> = CONCERNS
+        .iter()
+        .filter(|(word, _)| text.contains(word))
+        .flat_map(|(_, names)| names.iter().copied())
+        .collect();
+    if names.is_empty() {
+        names.push("Analytics platform");
+    }
+    names
+        .iter()
+        .filter_map(|n| assets.get(*n).copied())
+        .collect()
+}
+
 pub async fn seed(
     store: &Store,
     people: &[DemoPerson],
     ids: &[PersonId],
+    assets: &HashMap<String, holdfast_core::ids::AssetId>,
     clock: AsOf,
 ) -> anyhow::Result<usize> {
     let chief = *ids
@@ -328,6 +373,7 @@ pub async fn seed(
                     process_id: None,
                     treatment: *treatment,
                     controls: controls.iter().map(|c| (*c).to_owned()).collect(),
+                    assets: concerns(&format!("{title} {threat} {vulnerability}"), assets),
                 },
             )
             .await?;

@@ -15,7 +15,9 @@ use sha2::{Digest, Sha256};
 
 use crate::ValidationErrors;
 pub use crate::catalog::control_order;
-use crate::ids::{PersonId, ProcessId, RiskAssessmentId, RiskDecisionId, RiskId, RiskMethodId};
+use crate::ids::{
+    AssetId, PersonId, ProcessId, RiskAssessmentId, RiskDecisionId, RiskId, RiskMethodId,
+};
 use crate::text::{self, LONG_MAX, Lines, NAME_MAX};
 pub use method::{Authority, Level, Method, MethodDraft, Rating, ReRating};
 
@@ -99,6 +101,9 @@ pub struct Risk {
     pub treatment: Treatment,
     /// Annex A controls that treat it (`5.15`), sorted.
     pub controls: Vec<String>,
+    /// The assets it concerns, sorted.
+    #[serde(default)]
+    pub assets: Vec<AssetId>,
     /// Version (ETag).
     pub version: i64,
 }
@@ -120,6 +125,8 @@ pub struct RiskFields {
     pub treatment: Treatment,
     /// Annex A control ids.
     pub controls: Vec<String>,
+    /// The assets it concerns.
+    pub assets: Vec<AssetId>,
 }
 
 impl RiskFields {
@@ -140,11 +147,15 @@ impl RiskFields {
         let controls = e
             .check(crate::catalog::checked_controls(&self.controls))
             .unwrap_or_default();
+        let mut assets = self.assets.clone();
+        assets.sort();
+        assets.dedup();
         e.into_result(|| Self {
             title: title.unwrap_or_default(),
             threat: threat.unwrap_or_default(),
             vulnerability: vulnerability.unwrap_or_default(),
             controls,
+            assets,
             ..self
         })
     }
@@ -551,6 +562,7 @@ mod tests {
             process_id: None,
             treatment: Treatment::Modify,
             controls: vec!["8.1".into()],
+            assets: vec![],
             version: 1,
         }
     }
@@ -738,6 +750,7 @@ mod tests {
             process_id: None,
             treatment: Treatment::Modify,
             controls: vec!["8.8".into(), "5.10".into(), "5.9".into(), "8.8".into()],
+            assets: vec![],
         };
         let ok = f.clone().validate().expect("valid");
         assert_eq!(ok.title, "Ransomware");

@@ -20,6 +20,7 @@ fn fields(title: &str, owner: Option<PersonId>) -> RiskFields {
         process_id: None,
         treatment: Treatment::Modify,
         controls: vec!["8.8".into(), "8.7".into()],
+        assets: vec![],
     }
 }
 

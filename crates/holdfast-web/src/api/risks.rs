@@ -339,6 +339,9 @@ pub struct RiskBody {
     /// Annex A controls that treat it, e.g. `["8.7", "8.8"]`.
     #[serde(default)]
     pub controls: Vec<String>,
+    /// The assets it concerns (ids from the inventory).
+    #[serde(default)]
+    pub assets: Vec<String>,
 }
 
 impl RiskBody {
@@ -351,6 +354,12 @@ impl RiskBody {
             .parse()
             .map_err(|m: String| e.push("treatment", m))
             .ok();
+        let mut assets = Vec::with_capacity(self.assets.len());
+        for (n, raw) in self.assets.into_iter().enumerate() {
+            if let Some(id) = optional_id(&mut e, &format!("assets[{n}]"), Some(raw), "an asset") {
+                assets.push(id);
+            }
+        }
         match treatment {
             Some(treatment) if e.errors.is_empty() => Ok(RiskFields {
                 title: self.title,
@@ -360,6 +369,7 @@ impl RiskBody {
                 process_id,
                 treatment,
                 controls: self.controls,
+                assets,
             }),
             _ => Err(AppError::Invalid(e)),
         }
@@ -387,6 +397,8 @@ pub struct RegisterEntryDto {
     pub treatment: String,
     /// Annex A controls.
     pub controls: Vec<String>,
+    /// The assets it concerns (ids).
+    pub assets: Vec<String>,
     /// Residual level of the latest assessment; `null` before the first.
     pub current_level: Option<String>,
     /// When it is due for reassessment.
@@ -408,6 +420,7 @@ impl From<&RegisterEntry> for RegisterEntryDto {
             process_id: r.process_id.map(|p| p.to_string()),
             treatment: r.treatment.as_str().to_owned(),
             controls: r.controls.clone(),
+            assets: r.assets.iter().map(ToString::to_string).collect(),
             current_level: e.current_level.clone(),
             review_due: e.review_due,
             version: r.version,

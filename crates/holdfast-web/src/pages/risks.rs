@@ -189,6 +189,8 @@ struct RiskPage {
     assessments: Vec<AssessmentDto>,
     decisions: Vec<DecisionDto>,
     names: HashMap<String, String>,
+    /// The assets it concerns, as "A-0001 Customer database".
+    assets: Vec<String>,
 }
 
 impl RiskPage {
@@ -223,8 +225,14 @@ async fn risk_page(st: &AppState, caller: &Caller, id: &str) -> Result<RiskPage,
     );
     ids.extend(decisions.iter().map(|d| d.decided_by.to_string()));
     let names = names(st, ids).await?;
+    let mut assets = Vec::with_capacity(entry.risk.assets.len());
+    for a in &entry.risk.assets {
+        let a = st.store.asset(*a).await?;
+        assets.push(format!("{} {}", a.reference, a.name));
+    }
     let risk = RegisterEntryDto::from(&entry);
     Ok(RiskPage {
+        assets,
         nav: Nav::of(caller, "risks"),
         owner: risk
             .owner_id

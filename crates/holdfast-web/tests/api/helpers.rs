@@ -251,6 +251,7 @@ pub async fn spawn_app_with(db: Db, config: WebConfig) -> TestApp {
                 process_id: None,
                 treatment: holdfast_core::risk::Treatment::Modify,
                 controls: vec!["8.1".into(), "8.24".into()],
+                assets: vec![],
             },
         )
         .await

@@ -108,6 +108,12 @@ async fn bad_risks_and_assessments_are_refused_by_field_and_nothing_is_stored(db
         ("treatment", json!("ignore"), "treatment"),
         ("title", json!(" "), "title"),
         ("threat", json!("x".repeat(201)), "threat"),
+        ("assets", json!(["not-an-id"]), "assets[0]"),
+        (
+            "assets",
+            json!(["00000000-0000-0000-0000-000000000000"]),
+            "assets[0]",
+        ),
     ] {
         let mut body = good.clone();
         body[field] = value;
@@ -119,10 +125,26 @@ async fn bad_risks_and_assessments_are_refused_by_field_and_nothing_is_stored(db
     }
     assert_eq!(app.count("risk").await, risks);
     assert_eq!(app.count("audit_event").await, events, "nothing recorded");
+    let mut good = good;
+    good["assets"] = json!([app.asset_id]);
     let resp = manager.post_json("/api/v1/risks", &good).await;
     assert_eq!(resp.status(), 201);
     let created: Value = resp.json().await.expect("json");
     assert_eq!(created["reference"], "R-002");
+    assert_eq!(created["assets"], json!([app.asset_id]));
+    let page = manager
+        .get(&format!(
+            "/risks/{}",
+            created["id"].as_str().unwrap_or_default()
+        ))
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        page.contains("A-0001 Customer database"),
+        "the risk page names its assets"
+    );
     let id = created["id"].as_str().expect("id").to_owned();
     let path = format!("/api/v1/risks/{id}/assessments");
     let assessment = json!({

@@ -38,6 +38,7 @@ fn record(n: u128, current: (u8, u8)) -> RiskRecord {
         process_id: Some(pid(RISK)),
         treatment: Treatment::Modify,
         controls: vec!["8.1".into()],
+        assets: vec![],
         version: 2,
     };
     let latest = Assessment {
